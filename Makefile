@@ -1,0 +1,46 @@
+# Two commands for a newcomer: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+
+.PHONY: run test worker lint messages install clean-data
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): $(STAMP) pyproject.toml
+	$(PIP) install --quiet -e ".[test]"
+	touch $@
+
+install: $(STAMP)
+
+messages: $(STAMP)
+	@command -v msgfmt >/dev/null || (echo "Installing gettext..." && (apt-get install -y -qq gettext >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq gettext)))
+	$(PY) manage.py compilemessages --ignore=.venv -v 0
+
+run: $(STAMP) messages
+	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py seed_demo
+	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C stops)"
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: $(TEST_STAMP) messages
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(TEST_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# A real worker and beat against Redis: REDIS_URL=redis://127.0.0.1:6379/0 make worker
+worker: $(STAMP)
+	@test -n "$$REDIS_URL" || (echo "Set REDIS_URL, e.g. REDIS_URL=redis://127.0.0.1:6379/0 make worker" && exit 2)
+	$(VENV)/bin/celery -A edu_platform worker --beat --loglevel=INFO --concurrency=2 --schedule=var/celerybeat-schedule
+
+clean-data:
+	rm -rf var/

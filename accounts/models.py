@@ -1,0 +1,111 @@
+"""People: the custom user, staff invitations and guardian links.
+
+Roles are not a field on the user: a person's role at a school is a
+``classroom.Membership``, a parent is a user with guardian links, and an editor
+is a member of the CMS groups. ``accounts.permissions`` reads all of these.
+"""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """Students sign in with a generated username and have no email; adults
+    sign in with a verified email address."""
+
+    display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    is_parent = models.BooleanField(_("signed up as a parent"), default=False)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.display_name or self.username
+
+    def get_short_name(self):
+        return self.display_name or self.username
+
+    def get_full_name(self):
+        return self.display_name or self.username
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class InvitationQuerySet(models.QuerySet):
+    def usable(self):
+        return self.filter(used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+    def for_token(self, token: str):
+        return self.filter(token_hash=_hash_token(token))
+
+
+class Invitation(models.Model):
+    """A single-use, expiring link with which a school admin brings in staff.
+
+    Only a hash of the token is stored: a database leak does not hand out
+    working invitations."""
+
+    VALID_FOR = timedelta(days=7)
+
+    school = models.ForeignKey("classroom.School", on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email"))
+    role = models.CharField(_("role"), max_length=20)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.email} ({self.role})"
+
+    @staticmethod
+    def new_token() -> tuple[str, str]:
+        token = secrets.token_urlsafe(32)
+        return token, _hash_token(token)
+
+    @property
+    def status(self) -> str:
+        if self.used_at:
+            return "used"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
+
+
+class GuardianLink(models.Model):
+    """A parent who may see a student's assignments and completion."""
+
+    guardian = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="children_links")
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="guardian_links")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["guardian", "student"], name="unique_guardian_link")]
+
+    def __str__(self):
+        return f"{self.guardian} → {self.student}"

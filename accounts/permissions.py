@@ -1,0 +1,133 @@
+"""Who may see what. Views, templates and tests ask this module; nothing else
+in the code base compares roles.
+
+Roles are read once per request and kept on the user object, so asking many
+questions costs one query.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+
+from classroom.models import Role
+
+CMS_ACCESS_PERMISSION = "wagtailadmin.access_admin"
+
+
+@dataclass(frozen=True)
+class Roles:
+    """The roles one person holds: school ids per role, and the rest."""
+
+    schools: dict[str, frozenset[int]] = field(default_factory=dict)
+    district_ids: frozenset[int] = frozenset()
+    is_parent: bool = False
+    is_editor: bool = False
+    is_superuser: bool = False
+
+    def school_ids(self, *roles: str) -> frozenset[int]:
+        ids: set[int] = set()
+        for role in roles:
+            ids |= self.schools.get(role, frozenset())
+        return frozenset(ids)
+
+    def has(self, role: str) -> bool:
+        return bool(self.schools.get(role))
+
+
+def roles_of(user) -> Roles:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Roles()
+    cached = getattr(user, "_roles_cache", None)
+    if cached is not None:
+        return cached
+    schools: dict[str, set[int]] = {}
+    for role, school_id in user.memberships.values_list("role", "school_id"):
+        schools.setdefault(role, set()).add(school_id)
+    district_ids = frozenset(user.districts_as_safety_officer.values_list("id", flat=True))
+    roles = Roles(
+        schools={role: frozenset(ids) for role, ids in schools.items()},
+        district_ids=district_ids,
+        is_parent=user.is_parent or user.children_links.exists(),
+        is_editor=user.is_superuser or user.has_perm(CMS_ACCESS_PERMISSION),
+        is_superuser=user.is_superuser,
+    )
+    user._roles_cache = roles
+    return roles
+
+
+def is_student(user) -> bool:
+    return roles_of(user).has(Role.STUDENT)
+
+
+def is_teacher(user) -> bool:
+    return roles_of(user).has(Role.TEACHER)
+
+
+def is_counselor(user) -> bool:
+    return roles_of(user).has(Role.COUNSELOR) or bool(roles_of(user).district_ids)
+
+
+def is_school_admin(user) -> bool:
+    return roles_of(user).has(Role.SCHOOL_ADMIN)
+
+
+def is_parent(user) -> bool:
+    return roles_of(user).is_parent
+
+
+def is_editor(user) -> bool:
+    return roles_of(user).is_editor
+
+
+def is_safety_officer(user) -> bool:
+    return bool(roles_of(user).district_ids)
+
+
+def needs_mfa(user) -> bool:
+    """Counselors, school admins, safety officers and CMS staff must use a
+    second factor: they can reach reports or publish to every school."""
+    roles = roles_of(user)
+    return bool(roles.has(Role.COUNSELOR) or roles.has(Role.SCHOOL_ADMIN) or roles.district_ids or roles.is_editor)
+
+
+def can_manage_school(user, school) -> bool:
+    return school.pk in roles_of(user).school_ids(Role.SCHOOL_ADMIN)
+
+
+def home_url_name(user) -> str:
+    """The start page of a person's main role; staff roles come first."""
+    roles = roles_of(user)
+    if roles.has(Role.SCHOOL_ADMIN):
+        return "school_home"
+    if roles.has(Role.COUNSELOR) or roles.district_ids:
+        return "counsel_home"
+    if roles.has(Role.TEACHER):
+        return "teacher_home"
+    if roles.has(Role.STUDENT):
+        return "student_home"
+    if roles.is_editor:
+        return "wagtailadmin_home"
+    return "parent_home"
+
+
+def role_required(check):
+    """View decorator: anonymous visitors go to the login page; signed-in
+    people without the role get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not check(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapped.required_role = check.__name__
+        return wrapped
+
+    return decorator

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("start/", views.role_home, name="role_home"),
+    path("invite/<str:token>/", views.accept_invitation, name="invitation_accept"),
+    path("family/", views.parent_home, name="parent_home"),
+]

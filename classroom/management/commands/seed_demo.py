@@ -1,0 +1,102 @@
+"""The demo school of `make run`: one district, the school DEMO01, a class,
+and one person per role. Running it again changes nothing."""
+
+import secrets
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts.models import GuardianLink, User
+from classroom.models import Classroom, District, Enrollment, Membership, Role, School
+from curriculum.site_setup import ensure_site
+
+DEMO_PEOPLE = [
+    # username, email, display name, role at DEMO01 (or a special role)
+    ("demo-student", "", "김하늘", Role.STUDENT),
+    ("demo-teacher", "teacher@demo.example", "박선생", Role.TEACHER),
+    ("demo-parent", "parent@demo.example", "김보호", "parent"),
+    ("demo-counselor", "counselor@demo.example", "이상담", Role.COUNSELOR),
+    ("demo-admin", "admin@demo.example", "최교감", Role.SCHOOL_ADMIN),
+    ("demo-editor", "editor@demo.example", "정편집", "editor"),
+    ("demo-officer", "officer@demo.example", "한장학", "safety_officer"),
+]
+
+
+def demo_password() -> str:
+    """A random password made once per machine, kept in the local data folder."""
+    path = settings.LOCAL_DATA_DIR / "demo_password"
+    if not path.exists():
+        settings.LOCAL_DATA_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"demo-{secrets.token_hex(4)}", encoding="utf-8")
+    return path.read_text(encoding="utf-8").strip()
+
+
+class Command(BaseCommand):
+    help = "Create or update the demo school and its people (never in production)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", help="Password for every demo person (default: one made for this machine).")
+        parser.add_argument("--no-curriculum", action="store_true", help="Skip loading the curriculum.")
+
+    def handle(self, *args, **options):
+        if not getattr(settings, "DEMO_DATA_ALLOWED", False):
+            raise CommandError(
+                "seed_demo refuses to run here: demo people with a known password must never exist in production."
+            )
+        password = options["password"] or demo_password()
+        with transaction.atomic():
+            ensure_site()
+            people = self._seed_people(password)
+        if not options["no_curriculum"]:
+            call_command("load_curriculum", verbosity=0)
+            self._after_curriculum(people)
+        self._print_logins(password)
+
+    def _seed_people(self, password: str) -> dict[str, User]:
+        district, _ = District.objects.get_or_create(code="DEMO-OFFICE", defaults={"name": "데모 교육지원청"})
+        school, _ = School.objects.get_or_create(
+            code="DEMO01", defaults={"name": "데모중학교", "district": district, "jurisdiction": "KR"}
+        )
+        classroom, _ = Classroom.objects.get_or_create(
+            school=school, name="1학년 3반", defaults={"grade": 1, "school_year": 2026, "join_code": "DEMO3BAN"}
+        )
+        people = {}
+        for username, email, name, role in DEMO_PEOPLE:
+            user, created = User.objects.get_or_create(
+                username=username, defaults={"email": email, "display_name": name, "is_parent": role == "parent"}
+            )
+            if created or not user.check_password(password):
+                user.set_password(password)
+                user.save()
+            if email:
+                EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+            if role in Role.values:
+                Membership.objects.get_or_create(user=user, school=school, role=role)
+            people[role] = user
+        Enrollment.objects.get_or_create(
+            classroom=classroom, student=people[Role.STUDENT], defaults={"student_number": 7}
+        )
+        classroom.teachers.add(people[Role.TEACHER])
+        GuardianLink.objects.get_or_create(guardian=people["parent"], student=people[Role.STUDENT])
+        district.safety_officers.add(people["safety_officer"])
+        editor = people["editor"]
+        editor.groups.add(*Group.objects.filter(name__in=["Editors", "Moderators"]))
+        self.people_context = {"school": school, "classroom": classroom}
+        return people
+
+    def _after_curriculum(self, people: dict[str, User]) -> None:
+        """Hook for features that need the curriculum (assignments, progress)."""
+
+    def _print_logins(self, password: str) -> None:
+        out = self.stdout
+        out.write("")
+        out.write(self.style.SUCCESS("Demo school DEMO01 is ready. Log in at http://127.0.0.1:8000/accounts/login/"))
+        out.write(f"  Password for everyone: {password}")
+        for username, email, _name, role in DEMO_PEOPLE:
+            out.write(f"  {str(role):<15} {email or username}")
+        out.write("  Counselor, school admin, officer and editor set up an authenticator app at first login.")
+        out.write("  Anonymous report channel: http://127.0.0.1:8000/report/DEMO01/")

@@ -1,0 +1,50 @@
+"""The help lines shown on every page, by jurisdiction.
+
+They are kept in code, not only in the CMS, because the "Get help now" panel
+must work even when the database does not answer. Lessons show the fuller
+``HelpResource`` snippets, loaded from content/facts.yaml.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class HelpLine:
+    name: str
+    number: str
+    purpose: str
+    hours: str
+    url: str = ""
+
+
+KOREA = (
+    HelpLine(_("Police"), "112", _("Danger now, threats, or someone demanding money or more pictures"), _("24 hours")),
+    HelpLine(_("Women's emergency line"), "1366", _("Counselling and support for victims"), _("24 hours")),
+    HelpLine(
+        _("School violence report and counselling"),
+        "117",
+        _("Students, parents and teachers; chat at 117CHAT or text #0117"),
+        _("24 hours"),
+    ),
+    HelpLine(
+        _("Digital Sexual Crime Victims Support Center"),
+        "02-735-8994",
+        _("Removing images, watching for copies, legal and medical support"),
+        _("365 days"),
+        "https://d4u.stop.or.kr",
+    ),
+    HelpLine(_("Korea Communications Standards Commission"), "1377", _("Takedown requests"), _("Weekdays")),
+)
+
+HELP_LINES = {"KR": KOREA}
+
+
+def help_lines_for(jurisdiction: str) -> tuple[HelpLine, ...]:
+    return HELP_LINES.get(jurisdiction, KOREA)
+
+
+def emergency_lines(jurisdiction: str) -> tuple[HelpLine, ...]:
+    """The three numbers that fit in a page footer."""
+    return help_lines_for(jurisdiction)[:3]

@@ -1,0 +1,27 @@
+"""A newcomer's laptop: SQLite in var/, tasks in process, email on the console."""
+
+from django.core.management.utils import get_random_secret_key
+
+from .base import *  # noqa: F403
+from .base import LOCAL_DATA_DIR
+from .env import env_str
+
+DEBUG = True
+LOCAL_DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _local_secret(name: str) -> str:
+    """A random secret generated once into the git-ignored data folder."""
+    path = LOCAL_DATA_DIR / name
+    if not path.exists():
+        path.write_text(get_random_secret_key(), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+SECRET_KEY = SECRET_KEY or _local_secret("secret_key")  # noqa: F405
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+ALLOWED_HOSTS = ["*"]
+DEMO_DATA_ALLOWED = True
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

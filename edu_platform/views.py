@@ -1,0 +1,59 @@
+"""Project-wide views: health check, help page, error pages."""
+
+from django.contrib.auth.views import redirect_to_login
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from .celery import app as celery_app
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "down" for the probe
+        return False
+
+
+def _broker_state() -> str:
+    if celery_app.conf.task_always_eager or not celery_app.conf.broker_url:
+        return "in-process"
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=1)
+        return "ok"
+    except Exception:  # noqa: BLE001
+        return "down"
+
+
+@never_cache
+def healthz(request):
+    """200 while the database answers; the broker is reported but a broker
+    outage does not fail the probe (reports are kept in the outbox)."""
+    database = "ok" if _database_ok() else "down"
+    body = {"database": database, "broker": _broker_state()}
+    return JsonResponse(body, status=200 if database == "ok" else 503)
+
+
+def cms_login_redirect(request):
+    return redirect_to_login(request.GET.get("next", "/cms/"))
+
+
+def help_page(request):
+    return render(request, "help.html")
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "500.html", status=500)

@@ -1,0 +1,1 @@
+"""Anonymous incident reports (built in the incident-channel issue)."""

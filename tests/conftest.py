@@ -1,0 +1,133 @@
+"""The shared cast: two schools, and one person per role at each, so every
+permission test asks the same people.
+
+Tests that need the real PostgreSQL or Redis use the ``postgres`` / ``redis``
+fixtures: they skip on a laptop without the service and fail in CI (CI set).
+"""
+
+import os
+from types import SimpleNamespace
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.db import connection
+
+from classroom.models import Role
+
+from .factories import (
+    ClassroomFactory,
+    EnrollmentFactory,
+    GuardianLinkFactory,
+    MembershipFactory,
+    SchoolFactory,
+    StudentFactory,
+    UserFactory,
+)
+
+
+def _need(service: str, reason: str):
+    if os.environ.get("CI"):
+        pytest.fail(f"{service} is required in CI: {reason}")
+    pytest.skip(f"{service} not available: {reason}")
+
+
+@pytest.fixture
+def postgres(db):
+    if connection.vendor != "postgresql":
+        _need("PostgreSQL", "DATABASE_URL does not point to PostgreSQL")
+    return connection
+
+
+@pytest.fixture
+def redis_url():
+    from django.conf import settings
+
+    url = settings.REDIS_URL or os.environ.get("REDIS_URL")
+    if not url:
+        _need("Redis", "REDIS_URL is not set")
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        _need("Redis", str(exc))
+    return url
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rate limits live in the cache; each test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def give_totp(user) -> str:
+    """Activate TOTP for a user; returns the secret so tests can make codes."""
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def mfa_login(client, user):
+    """Log a staff member in as if they had passed the second factor."""
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        give_totp(user)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def cast(db):
+    school = SchoolFactory(code="HOME01", name="우리중학교")
+    other_school = SchoolFactory(code="AWAY01", name="옆중학교")
+    classroom = ClassroomFactory(school=school, name="2학년 1반")
+    other_classroom = ClassroomFactory(school=school, name="2학년 2반")
+
+    student = StudentFactory(username="student", display_name="학생")
+    EnrollmentFactory(classroom=classroom, student=student)
+    MembershipFactory(user=student, school=school, role=Role.STUDENT)
+    other_student = StudentFactory(username="other-student")
+    MembershipFactory(user=other_student, school=other_school, role=Role.STUDENT)
+
+    teacher = UserFactory(username="teacher")
+    MembershipFactory(user=teacher, school=school, role=Role.TEACHER)
+    classroom.teachers.add(teacher)
+    other_teacher = UserFactory(username="other-teacher")
+    MembershipFactory(user=other_teacher, school=school, role=Role.TEACHER)
+    other_classroom.teachers.add(other_teacher)
+
+    parent = UserFactory(username="parent", is_parent=True)
+    GuardianLinkFactory(guardian=parent, student=student)
+    unlinked_parent = UserFactory(username="unlinked-parent", is_parent=True)
+
+    counselor = UserFactory(username="counselor")
+    MembershipFactory(user=counselor, school=school, role=Role.COUNSELOR)
+    other_counselor = UserFactory(username="other-counselor")
+    MembershipFactory(user=other_counselor, school=other_school, role=Role.COUNSELOR)
+
+    school_admin = UserFactory(username="school-admin")
+    MembershipFactory(user=school_admin, school=school, role=Role.SCHOOL_ADMIN)
+
+    editor = UserFactory(username="editor")
+    editor.groups.add(*Group.objects.filter(name__in=["Editors", "Moderators"]))
+
+    return SimpleNamespace(
+        school=school,
+        other_school=other_school,
+        classroom=classroom,
+        other_classroom=other_classroom,
+        student=student,
+        other_student=other_student,
+        teacher=teacher,
+        other_teacher=other_teacher,
+        parent=parent,
+        unlinked_parent=unlinked_parent,
+        counselor=counselor,
+        other_counselor=other_counselor,
+        school_admin=school_admin,
+        editor=editor,
+    )
