@@ -211,6 +211,15 @@ WAGTAIL_MODERATION_ENABLED = True
 WAGTAIL_WORKFLOW_ENABLED = True
 
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+
+# --- Incident channel -------------------------------------------------------
+# Comma-separated Fernet keys, newest first: the first encrypts, all decrypt,
+# so a key can be rotated without downtime. Never stored in the database.
+INCIDENT_ENCRYPTION_KEYS = env_list("INCIDENT_ENCRYPTION_KEYS")
+# Pepper mixed into the hashes used for rate limiting report pages (cache only).
+INCIDENT_RATE_LIMIT_PEPPER = env_secret("INCIDENT_RATE_LIMIT_PEPPER")
+INCIDENT_RETENTION_DAYS = env_int("INCIDENT_RETENTION_DAYS", 365)
+# --- end incident channel ---------------------------------------------------
 # The jurisdiction whose help lines an anonymous visitor sees.
 DEFAULT_JURISDICTION = env_str("DEFAULT_JURISDICTION", "KR")
 

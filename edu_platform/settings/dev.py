@@ -19,7 +19,19 @@ def _local_secret(name: str) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
+def _local_fernet_key(name: str) -> str:
+    from cryptography.fernet import Fernet
+
+    path = LOCAL_DATA_DIR / name
+    if not path.exists():
+        path.write_text(Fernet.generate_key().decode(), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
 SECRET_KEY = SECRET_KEY or _local_secret("secret_key")  # noqa: F405
+INCIDENT_ENCRYPTION_KEYS = INCIDENT_ENCRYPTION_KEYS or [_local_fernet_key("incident_key")]  # noqa: F405
+INCIDENT_RATE_LIMIT_PEPPER = INCIDENT_RATE_LIMIT_PEPPER or _local_secret("rate_limit_pepper")  # noqa: F405
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 ALLOWED_HOSTS = ["*"]
 DEMO_DATA_ALLOWED = True

@@ -15,34 +15,42 @@ ROOT = Path(__file__).resolve().parents[2]
 GOOD_SECRET = "k3J9-vX2q!pL8zR4mN7wT1yB6cF0hD5sA9gE2uI8oP3rK7jQ1nV4"
 
 
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "edu_platform.settings.production",
+    "SECRET_KEY": GOOD_SECRET,
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "ALLOWED_HOSTS": "safe.example.org",
+    "INCIDENT_ENCRYPTION_KEYS": "dGVzdC1vbmx5LWtleS1udW1iZXItb25lLTMyYnl0ZXM=",
+    "INCIDENT_RATE_LIMIT_PEPPER": "pepper-for-this-test",
+}
+
+
+def production_without(name):
+    return {k: v for k, v in PRODUCTION.items() if k != name}
+
+
 def run_django(args, **environ):
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DJANGO_SETTINGS_MODULE", "REDIS_URL"}}
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION}
     clean.update(environ)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
     )
 
 
-def test_production_refuses_to_start_without_secret_key():
-    result = run_django(
-        ["check"],
-        DJANGO_SETTINGS_MODULE="edu_platform.settings.production",
-        REDIS_URL="redis://127.0.0.1:6379/0",
-        ALLOWED_HOSTS="example.org",
-    )
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [
+        ("SECRET_KEY", "SECRET_KEY must be set"),
+        ("REDIS_URL", "REDIS_URL must be set"),
+        ("INCIDENT_ENCRYPTION_KEYS", "INCIDENT_ENCRYPTION_KEYS must be set"),
+        ("INCIDENT_RATE_LIMIT_PEPPER", "INCIDENT_RATE_LIMIT_PEPPER must be set"),
+        ("ALLOWED_HOSTS", "ALLOWED_HOSTS must list"),
+    ],
+)
+def test_production_refuses_to_start_without_each_secret(missing, message):
+    result = run_django(["check"], **production_without(missing))
     assert result.returncode != 0
-    assert "SECRET_KEY must be set" in result.stderr
-
-
-def test_production_refuses_to_start_without_redis():
-    result = run_django(
-        ["check"],
-        DJANGO_SETTINGS_MODULE="edu_platform.settings.production",
-        SECRET_KEY=GOOD_SECRET,
-        ALLOWED_HOSTS="example.org",
-    )
-    assert result.returncode != 0
-    assert "REDIS_URL must be set" in result.stderr
+    assert message in result.stderr
 
 
 def test_bad_database_url_names_the_variable():
@@ -52,14 +60,7 @@ def test_bad_database_url_names_the_variable():
 
 
 def test_production_deploy_check_is_clean():
-    result = run_django(
-        ["check", "--deploy", "--fail-level", "WARNING"],
-        DJANGO_SETTINGS_MODULE="edu_platform.settings.production",
-        SECRET_KEY=GOOD_SECRET,
-        REDIS_URL="redis://127.0.0.1:6379/0",
-        ALLOWED_HOSTS="safe.example.org",
-        INCIDENT_ENCRYPTION_KEYS=os.environ.get("INCIDENT_ENCRYPTION_KEYS", ""),
-    )
+    result = run_django(["check", "--deploy", "--fail-level", "WARNING"], **PRODUCTION)
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
 
