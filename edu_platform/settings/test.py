@@ -18,5 +18,8 @@ DEMO_DATA_ALLOWED = True
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # Fixed test-only keys (two, to exercise rotation); never used outside tests.
-INCIDENT_ENCRYPTION_KEYS = ["dGVzdC1vbmx5LWtleS1udW1iZXItb25lLTMyYnl0ZXM=", "dGVzdC1vbmx5LWtleS1udW1iZXItdHdvLTMyYnl0ZXM="]
+INCIDENT_ENCRYPTION_KEYS = [
+    "dGVzdC1vbmx5LWtleS1udW1iZXItb25lLTMyYnl0ZXM=",
+    "dGVzdC1vbmx5LWtleS1udW1iZXItdHdvLTMyYnl0ZXM=",
+]
 INCIDENT_RATE_LIMIT_PEPPER = "test-only-pepper"  # noqa: S105
