@@ -10,10 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import wraps
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q
 
-from classroom.models import Role
+from classroom.models import District, Role
+
+from .models import GuardianLink
 
 CMS_ACCESS_PERMISSION = "wagtailadmin.access_admin"
 
@@ -23,6 +28,7 @@ class Roles:
     """The roles one person holds: school ids per role, and the rest."""
 
     schools: dict[str, frozenset[int]] = field(default_factory=dict)
+    jurisdictions: frozenset[str] = frozenset()
     district_ids: frozenset[int] = frozenset()
     is_parent: bool = False
     is_editor: bool = False
@@ -45,14 +51,37 @@ def roles_of(user) -> Roles:
     if cached is not None:
         return cached
     schools: dict[str, set[int]] = {}
-    for role, school_id in user.memberships.values_list("role", "school_id"):
+    jurisdictions = set()
+    for role, school_id, jurisdiction in user.memberships.values_list("role", "school_id", "school__jurisdiction"):
         schools.setdefault(role, set()).add(school_id)
-    district_ids = frozenset(user.districts_as_safety_officer.values_list("id", flat=True))
+        jurisdictions.add(jurisdiction)
+    # Everything else in one query, as EXISTS flags on the user's own row.
+    flags = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(
+            has_children=Exists(GuardianLink.objects.filter(guardian=OuterRef("pk"))),
+            cms_access=Exists(
+                Permission.objects.filter(
+                    Q(group__user=OuterRef("pk")) | Q(user=OuterRef("pk")),
+                    codename="access_admin",
+                    content_type__app_label="wagtailadmin",
+                )
+            ),
+            is_officer=Exists(District.safety_officers.through.objects.filter(user=OuterRef("pk"))),
+        )
+        .values("has_children", "cms_access", "is_officer")
+        .get()
+    )
+    district_ids = (
+        frozenset(user.districts_as_safety_officer.values_list("id", flat=True)) if flags["is_officer"] else frozenset()
+    )
     roles = Roles(
         schools={role: frozenset(ids) for role, ids in schools.items()},
+        jurisdictions=frozenset(jurisdictions),
         district_ids=district_ids,
-        is_parent=user.is_parent or user.children_links.exists(),
-        is_editor=user.is_superuser or user.has_perm(CMS_ACCESS_PERMISSION),
+        is_parent=user.is_parent or flags["has_children"],
+        is_editor=user.is_superuser or flags["cms_access"],
         is_superuser=user.is_superuser,
     )
     user._roles_cache = roles

@@ -44,9 +44,15 @@ school_code_validator = RegexValidator(r"^[A-Z0-9]{4,12}$", _("Use 4 to 12 capit
 
 
 class School(models.Model):
+    class Level(models.TextChoices):
+        ELEMENTARY = "elementary", _("Elementary school")
+        MIDDLE = "middle", _("Middle school")
+        HIGH = "high", _("High school")
+
     name = models.CharField(_("name"), max_length=200)
     code = models.CharField(_("school code"), max_length=12, unique=True, validators=[school_code_validator])
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="schools")
+    level = models.CharField(_("school level"), max_length=12, choices=Level.choices, default=Level.MIDDLE)
     jurisdiction = models.CharField(
         _("jurisdiction"), max_length=2, choices=Jurisdiction.choices, default=Jurisdiction.KOREA
     )

@@ -2,8 +2,9 @@
 translation. Idempotent, so seed_demo and load_curriculum can both call it."""
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.db import transaction
-from wagtail.models import Locale, Page, Site
+from wagtail.models import GroupApprovalTask, Locale, Page, Site, Workflow, WorkflowPage, WorkflowTask
 
 from .models import HomePage
 
@@ -35,4 +36,31 @@ def ensure_site() -> HomePage:
     elif site.root_page_id != home.pk:
         site.root_page = home
         site.save()
+    ensure_review_workflow(home)
     return home
+
+
+REVIEWERS_GROUP = "Safeguarding reviewers"
+
+
+@transaction.atomic
+def ensure_review_workflow(home: Page) -> Workflow:
+    """Lessons are published only after a safeguarding review: editors (no
+    publish permission) submit, reviewers approve."""
+    reviewers, _ = Group.objects.get_or_create(name=REVIEWERS_GROUP)
+    moderators = Group.objects.filter(name="Moderators").first()
+    if moderators is not None:
+        # Reviewers approve and publish like Wagtail's moderators.
+        from wagtail.models import GroupPagePermission
+
+        for perm in GroupPagePermission.objects.filter(group=moderators):
+            GroupPagePermission.objects.get_or_create(group=reviewers, page=perm.page, permission=perm.permission)
+        reviewers.permissions.add(*moderators.permissions.all())
+    workflow, _ = Workflow.objects.get_or_create(name="Safeguarding review", defaults={"active": True})
+    task = GroupApprovalTask.objects.filter(name="Safeguarding review").first()
+    if task is None:
+        task = GroupApprovalTask.objects.create(name="Safeguarding review")
+    task.groups.add(reviewers)
+    WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
+    WorkflowPage.objects.update_or_create(page=home, defaults={"workflow": workflow})
+    return workflow

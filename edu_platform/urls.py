@@ -45,6 +45,7 @@ urlpatterns += i18n_patterns(
     path("", include("accounts.urls")),
     path("", include("classroom.urls")),
     path("", include("incidents.urls")),
+    path("", include("curriculum.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

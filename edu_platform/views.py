@@ -1,12 +1,12 @@
 """Project-wide views: health check, help page, error pages."""
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-
-from .celery import app as celery_app
+from kombu import Connection
 
 
 def _database_ok() -> bool:
@@ -20,10 +20,10 @@ def _database_ok() -> bool:
 
 
 def _broker_state() -> str:
-    if celery_app.conf.task_always_eager or not celery_app.conf.broker_url:
+    if settings.CELERY_TASK_ALWAYS_EAGER or not settings.CELERY_BROKER_URL:
         return "in-process"
     try:
-        with celery_app.connection_for_write() as conn:
+        with Connection(settings.CELERY_BROKER_URL, connect_timeout=1) as conn:
             conn.ensure_connection(max_retries=1, timeout=1)
         return "ok"
     except Exception:  # noqa: BLE001

@@ -57,6 +57,15 @@ def redis_url():
     return url
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every test database holds the real curriculum, loaded once per run."""
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        call_command("load_curriculum", verbosity=0)
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Rate limits live in the cache; each test starts with none."""
@@ -113,7 +122,9 @@ def cast(db):
     MembershipFactory(user=school_admin, school=school, role=Role.SCHOOL_ADMIN)
 
     editor = UserFactory(username="editor")
-    editor.groups.add(*Group.objects.filter(name__in=["Editors", "Moderators"]))
+    editor.groups.add(*Group.objects.filter(name="Editors"))
+    reviewer = UserFactory(username="reviewer")
+    reviewer.groups.add(*Group.objects.filter(name__in=["Editors", "Safeguarding reviewers"]))
 
     return SimpleNamespace(
         school=school,
@@ -130,4 +141,5 @@ def cast(db):
         other_counselor=other_counselor,
         school_admin=school_admin,
         editor=editor,
+        reviewer=reviewer,
     )

@@ -25,7 +25,7 @@ INSTALLED_APPS = [
     "wagtail_localize.locales",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
-    "wagtail.contrib.simple_translation",
+    "wagtail.contrib.routable_page",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -165,6 +165,9 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 
+# Sessions are read from the cache and kept in the database, so a page view
+# costs no session query and a cache flush logs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -217,8 +220,33 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # so a key can be rotated without downtime. Never stored in the database.
 INCIDENT_ENCRYPTION_KEYS = env_list("INCIDENT_ENCRYPTION_KEYS")
 # Pepper mixed into the hashes used for rate limiting report pages (cache only).
+# It also keys the receipt lookup index (incidents/receipts.py): changing it
+# makes every existing receipt unfindable, so treat it as permanent.
 INCIDENT_RATE_LIMIT_PEPPER = env_secret("INCIDENT_RATE_LIMIT_PEPPER")
+# Closed cases are deleted this many days after closing (reopening stops the clock).
 INCIDENT_RETENTION_DAYS = env_int("INCIDENT_RETENTION_DAYS", 365)
+# Behind a load balancer, how many proxies append to X-Forwarded-For; the
+# address they saw is hashed for rate limits (0: use the socket's address).
+INCIDENT_TRUSTED_PROXY_COUNT = env_int("INCIDENT_TRUSTED_PROXY_COUNT", 0)
+# Spam: a form sent faster than this is a program's; more reports than this
+# for one school in 10 minutes are flagged (kept, never dropped).
+INCIDENT_MIN_FILL_SECONDS = env_int("INCIDENT_MIN_FILL_SECONDS", 3)
+INCIDENT_SCHOOL_REPORTS_PER_10_MINUTES = env_int("INCIDENT_SCHOOL_REPORTS_PER_10_MINUTES", 20)
+# Wrong receipts one address may enter in 15 minutes: generous, because a
+# whole school may share one address (incidents/ratelimit.py).
+INCIDENT_RECEIPT_GUESSES_PER_ADDRESS = env_int("INCIDENT_RECEIPT_GUESSES_PER_ADDRESS", 300)
+CELERY_BEAT_SCHEDULE["incidents-send-outbox"] = {
+    "task": "incidents.tasks.send_pending_notifications",
+    "schedule": 60.0,
+}
+CELERY_BEAT_SCHEDULE["incidents-escalate-overdue"] = {
+    "task": "incidents.tasks.escalate_overdue_reports",
+    "schedule": 120.0,
+}
+CELERY_BEAT_SCHEDULE["incidents-delete-expired"] = {
+    "task": "incidents.tasks.delete_expired_reports",
+    "schedule": 24 * 60 * 60.0,
+}
 # --- end incident channel ---------------------------------------------------
 # The jurisdiction whose help lines an anonymous visitor sees.
 DEFAULT_JURISDICTION = env_str("DEFAULT_JURISDICTION", "KR")

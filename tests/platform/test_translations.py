@@ -28,4 +28,6 @@ def test_placeholders_survive_translation(po_path):
     po = polib.pofile(str(po_path))
     pattern = re.compile(r"%\(\w+\)s")
     for entry in po.translated_entries():
-        assert sorted(pattern.findall(entry.msgid)) == sorted(pattern.findall(entry.msgstr)), entry.msgid
+        translations = list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
+        for text in translations:
+            assert sorted(set(pattern.findall(entry.msgid))) == sorted(set(pattern.findall(text))), entry.msgid

@@ -12,7 +12,7 @@ from django.db import transaction
 
 from accounts.models import GuardianLink, User
 from classroom.models import Classroom, District, Enrollment, Membership, Role, School
-from curriculum.site_setup import ensure_site
+from curriculum.site_setup import REVIEWERS_GROUP, ensure_site
 
 DEMO_PEOPLE = [
     # username, email, display name, role at DEMO01 (or a special role)
@@ -22,6 +22,7 @@ DEMO_PEOPLE = [
     ("demo-counselor", "counselor@demo.example", "이상담", Role.COUNSELOR),
     ("demo-admin", "admin@demo.example", "최교감", Role.SCHOOL_ADMIN),
     ("demo-editor", "editor@demo.example", "정편집", "editor"),
+    ("demo-reviewer", "reviewer@demo.example", "윤검토", "reviewer"),
     ("demo-officer", "officer@demo.example", "한장학", "safety_officer"),
 ]
 
@@ -83,8 +84,8 @@ class Command(BaseCommand):
         classroom.teachers.add(people[Role.TEACHER])
         GuardianLink.objects.get_or_create(guardian=people["parent"], student=people[Role.STUDENT])
         district.safety_officers.add(people["safety_officer"])
-        editor = people["editor"]
-        editor.groups.add(*Group.objects.filter(name__in=["Editors", "Moderators"]))
+        people["editor"].groups.add(*Group.objects.filter(name="Editors"))
+        people["reviewer"].groups.add(*Group.objects.filter(name__in=["Editors", REVIEWERS_GROUP]))
         self.people_context = {"school": school, "classroom": classroom}
         return people
 
@@ -98,5 +99,5 @@ class Command(BaseCommand):
         out.write(f"  Password for everyone: {password}")
         for username, email, _name, role in DEMO_PEOPLE:
             out.write(f"  {str(role):<15} {email or username}")
-        out.write("  Counselor, school admin, officer and editor set up an authenticator app at first login.")
+        out.write("  Counselor, school admin, officer, editor and reviewer set up an authenticator app at first login.")
         out.write("  Anonymous report channel: http://127.0.0.1:8000/report/DEMO01/")

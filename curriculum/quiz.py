@@ -1,0 +1,107 @@
+"""Quiz grading: plain functions, no requests, no database.
+
+A question is answered correctly when the chosen choices are exactly the
+correct ones (for multiple choice: all the right ones and none of the wrong).
+Answers arrive as form data ``q-<question id>`` → choice ids; anything that
+does not belong to this quiz is a forgery and is refused as a whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+SINGLE_ANSWER_KINDS = frozenset({"single", "true_false"})
+FIELD_PREFIX = "q-"
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: str
+    correct: bool
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    kind: str
+    choices: tuple[Choice, ...]
+
+    @property
+    def correct_ids(self) -> frozenset[str]:
+        return frozenset(c.id for c in self.choices if c.correct)
+
+    @property
+    def choice_ids(self) -> frozenset[str]:
+        return frozenset(c.id for c in self.choices)
+
+
+@dataclass(frozen=True)
+class Result:
+    correct_count: int
+    question_count: int
+    score: int
+    passed: bool
+    correct_by_question: dict[str, bool] = field(default_factory=dict)
+
+
+class ForgedAnswers(ValueError):
+    """The submission names questions or choices that are not in this quiz."""
+
+
+class Unanswered(ValueError):
+    def __init__(self, question_ids: list[str]):
+        super().__init__(f"{len(question_ids)} question(s) unanswered")
+        self.question_ids = question_ids
+
+
+def questions_from_stream(stream) -> list[Question]:
+    """Questions from a QuestionStreamBlock value (ids are the block ids)."""
+    questions = []
+    for block in stream:
+        value = block.value
+        choices = tuple(
+            Choice(id=str(item.id), correct=bool(item.value["correct"])) for item in value["choices"].bound_blocks
+        )
+        questions.append(Question(id=str(block.id), kind=value["kind"], choices=choices))
+    return questions
+
+
+def parse_answers(questions: Iterable[Question], data: Mapping[str, Iterable[str]]) -> dict[str, frozenset[str]]:
+    """Read ``q-<id>`` fields. Raises ForgedAnswers for anything foreign and
+    Unanswered (listing every unanswered question) when some are missing."""
+    by_id = {q.id: q for q in questions}
+    answers: dict[str, frozenset[str]] = {}
+    for key, values in data.items():
+        if not key.startswith(FIELD_PREFIX):
+            continue
+        question = by_id.get(key[len(FIELD_PREFIX) :])
+        if question is None:
+            raise ForgedAnswers(f"unknown question {key!r}")
+        chosen = [v for v in values if v != ""]
+        if len(chosen) != len(set(chosen)):
+            raise ForgedAnswers(f"repeated choice in {key!r}")
+        chosen_set = frozenset(chosen)
+        if not chosen_set <= question.choice_ids:
+            raise ForgedAnswers(f"choice not in question {key!r}")
+        if question.kind in SINGLE_ANSWER_KINDS and len(chosen_set) > 1:
+            raise ForgedAnswers(f"several choices for single-answer question {key!r}")
+        if chosen_set:
+            answers[question.id] = chosen_set
+    missing = [q.id for q in by_id.values() if q.id not in answers]
+    if missing:
+        raise Unanswered(missing)
+    return answers
+
+
+def grade(questions: Iterable[Question], answers: Mapping[str, Iterable[str]], pass_mark: int) -> Result:
+    questions = list(questions)
+    correct_by_question = {q.id: frozenset(answers.get(q.id, ())) == q.correct_ids for q in questions}
+    correct = sum(correct_by_question.values())
+    total = len(questions)
+    score = (correct * 100) // total if total else 100
+    # Compare in whole numbers so that rounding never lets a fail pass.
+    passed = correct * 100 >= pass_mark * total
+    return Result(
+        correct_count=correct, question_count=total, score=score, passed=passed, correct_by_question=correct_by_question
+    )
