@@ -109,3 +109,51 @@ class GuardianLink(models.Model):
 
     def __str__(self):
         return f"{self.guardian} → {self.student}"
+
+
+GUARDIAN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def normalise_guardian_code(raw: str) -> str:
+    """What a parent typed, without spaces, dashes or case."""
+    return "".join(ch for ch in raw.upper() if ch.isalnum())
+
+
+class GuardianCode(models.Model):
+    """The code printed on a student's login card with which a parent links
+    to the child. 12 characters from 32 symbols (60 bits): not guessable,
+    single-use, stored only as a hash, and it expires."""
+
+    VALID_FOR = timedelta(days=180)
+
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="guardian_codes")
+    code_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"guardian code for {self.student_id}"
+
+    @staticmethod
+    def hash(code: str) -> str:
+        return hashlib.sha256(normalise_guardian_code(code).encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, student) -> str:
+        """A new code for the student; earlier unused codes stop working.
+        Returns the code in readable groups (ABCD-EFGH-JKLM)."""
+        raw = "".join(secrets.choice(GUARDIAN_CODE_ALPHABET) for _ in range(12))
+        cls.objects.filter(student=student, used_at__isnull=True).update(expires_at=timezone.now())
+        cls.objects.create(student=student, code_hash=cls.hash(raw), expires_at=timezone.now() + cls.VALID_FOR)
+        return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+    @property
+    def usable(self) -> bool:
+        return self.used_at is None and self.expires_at > timezone.now()

@@ -118,3 +118,31 @@ class Enrollment(models.Model):
 
     def __str__(self):
         return f"{self.student} in {self.classroom}"
+
+
+class Assignment(models.Model):
+    """A module given to a class, open from one date and due on another.
+
+    ``module`` is always the source-language (Korean) module page, which is
+    what progress rows point at; students see it in their own language."""
+
+    classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="assignments")
+    module = models.ForeignKey("curriculum.ModulePage", on_delete=models.CASCADE, related_name="+")
+    opens_on = models.DateField(_("opens on"))
+    due_on = models.DateField(_("due on"))
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    # When set, the module opens for a student only once they finished the
+    # assignment before it (by position) in the same class.
+    requires_previous = models.BooleanField(_("opens when the one before is done"), default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["classroom", "module"], name="unique_assignment"),
+            models.CheckConstraint(condition=models.Q(due_on__gte=models.F("opens_on")), name="due_after_opening"),
+        ]
+
+    def __str__(self):
+        return f"{self.module_id} → {self.classroom}"
