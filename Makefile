@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test worker lint messages install clean-data
+.PHONY: run test worker lint messages install clean-data chromium
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,7 +30,13 @@ run: $(STAMP) messages
 	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C stops)"
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-test: $(TEST_STAMP) messages
+# Browser journeys drive Debian's Chromium (never a downloaded browser).
+chromium:
+	@test -x /usr/bin/chromium || (echo "Installing Debian's chromium for the browser tests..." && \
+		(DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 || \
+		 (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)))
+
+test: $(TEST_STAMP) messages chromium
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: $(TEST_STAMP)

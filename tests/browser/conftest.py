@@ -1,0 +1,173 @@
+"""Browser journeys: a real server of the project (its own database, seeded
+with the demo school and the curriculum) driven by Playwright in Debian's
+Chromium, with axe-core checking every page the journeys visit.
+
+The server runs the laptop settings with in-process tasks and email written
+to files, so a test can read the mail a person would receive.
+"""
+
+import email
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.request import urlopen
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+DEMO_PASSWORD = "browser-demo-pass-2026"
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 900}
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def _need_browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("Debian's chromium is required in CI (make test installs it)")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, tmp: Path):
+        self.tmp = tmp
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.mail_dir = tmp / "mail"
+        self.env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DJANGO_SETTINGS_MODULE"}}
+        self.env.update(
+            DJANGO_SETTINGS_MODULE="edu_platform.settings.dev",
+            LOCAL_DATA_DIR=str(tmp / "data"),
+            EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+            EMAIL_FILE_PATH=str(self.mail_dir),
+            SITE_URL=self.url,
+        )
+        database_url = os.environ.get("DATABASE_URL", "")
+        if database_url.startswith("postgres"):
+            name = "safe_together_browser"
+            base = database_url.rsplit("/", 1)[0]
+            subprocess.run(["psql", base + "/postgres", "-q", "-c", f"DROP DATABASE IF EXISTS {name}", "-c", f"CREATE DATABASE {name}"], check=True)
+            self.env["DATABASE_URL"] = f"{base}/{name}"
+        else:
+            self.env["DATABASE_URL"] = f"sqlite:///{tmp / 'browser.sqlite3'}"
+        self.process = None
+
+    def manage(self, *args, check=True):
+        return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, check=check, capture_output=True, text=True, timeout=600)
+
+    def start(self):
+        self.mail_dir.mkdir(parents=True, exist_ok=True)
+        self.manage("migrate", "--noinput")
+        self.manage("seed_demo", "--password", DEMO_PASSWORD)
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{self.port}"],
+            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=open(self.tmp / "server.log", "w"),
+        )
+        for _ in range(120):
+            try:
+                with urlopen(self.url + "/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.5)
+        raise RuntimeError("the server did not start: " + (self.tmp / "server.log").read_text()[-2000:])
+
+    def stop(self):
+        if self.process:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+
+    def mails(self) -> list[email.message.Message]:
+        messages = []
+        for path in sorted(self.mail_dir.glob("*.log"), key=lambda p: p.stat().st_mtime):
+            for chunk in path.read_text().split("-" * 79):
+                if chunk.strip():
+                    messages.append(email.message_from_string(chunk.strip()))
+        return messages
+
+    def mail_body(self, message) -> str:
+        if message.is_multipart():
+            return "".join(part.get_payload(decode=True).decode() for part in message.walk() if part.get_content_type() == "text/plain")
+        return message.get_payload(decode=True).decode()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    _need_browser()
+    tmp = tmp_path_factory.mktemp("browser")
+    srv = Server(tmp)
+    srv.start()
+    yield srv
+    srv.stop()
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    _need_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+        )
+        yield browser
+        browser.close()
+
+
+class A11y:
+    """Runs axe-core on each page a journey visits and collects violations."""
+
+    def __init__(self):
+        from axe_playwright_python.sync_playwright import Axe
+
+        self.axe = Axe()
+        self.checked: list[str] = []
+        self.violations: list[str] = []
+
+    def check(self, page, label: str = ""):
+        results = self.axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]})
+        self.checked.append(f"{label or page.url} @{page.viewport_size['width']}")
+        for violation in results.response["violations"]:
+            targets = [", ".join(node["target"]) for node in violation["nodes"]][:3]
+            self.violations.append(f"{page.url} [{page.viewport_size['width']}px] {violation['id']}: {violation['help']} {targets}")
+
+
+CHECKED_PAGES: list[str] = []
+
+
+@pytest.fixture
+def a11y():
+    checker = A11y()
+    yield checker
+    CHECKED_PAGES.extend(checker.checked)
+    assert checker.violations == [], "\n".join(checker.violations)
+
+
+@pytest.fixture(params=["phone", "desktop"])
+def viewport(request):
+    return PHONE if request.param == "phone" else DESKTOP
+
+
+def new_page(browser, server, viewport, language="ko"):
+    context = browser.new_context(viewport=viewport, locale="ko-KR" if language == "ko" else "en-US", base_url=server.url)
+    context.set_default_timeout(15000)
+    return context.new_page()
+
+
+def pytest_terminal_summary(terminalreporter):
+    if CHECKED_PAGES:
+        terminalreporter.write_line(f"axe-core checked {len(CHECKED_PAGES)} page views with no WCAG 2.1 A/AA violation")
