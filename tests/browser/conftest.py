@@ -57,14 +57,33 @@ class Server:
         if database_url.startswith("postgres"):
             name = "safe_together_browser"
             base = database_url.rsplit("/", 1)[0]
-            subprocess.run(["psql", base + "/postgres", "-q", "-c", f"DROP DATABASE IF EXISTS {name}", "-c", f"CREATE DATABASE {name}"], check=True)
+            subprocess.run(
+                [
+                    "psql",
+                    base + "/postgres",
+                    "-q",
+                    "-c",
+                    f"DROP DATABASE IF EXISTS {name}",
+                    "-c",
+                    f"CREATE DATABASE {name}",
+                ],
+                check=True,
+            )
             self.env["DATABASE_URL"] = f"{base}/{name}"
         else:
             self.env["DATABASE_URL"] = f"sqlite:///{tmp / 'browser.sqlite3'}"
         self.process = None
 
     def manage(self, *args, check=True):
-        return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, check=check, capture_output=True, text=True, timeout=600)
+        return subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            check=check,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
 
     def start(self):
         self.mail_dir.mkdir(parents=True, exist_ok=True)
@@ -72,7 +91,10 @@ class Server:
         self.manage("seed_demo", "--password", DEMO_PASSWORD)
         self.process = subprocess.Popen(
             [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{self.port}"],
-            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=open(self.tmp / "server.log", "w"),
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.tmp / "server.log", "w"),
         )
         for _ in range(120):
             try:
@@ -98,7 +120,11 @@ class Server:
 
     def mail_body(self, message) -> str:
         if message.is_multipart():
-            return "".join(part.get_payload(decode=True).decode() for part in message.walk() if part.get_content_type() == "text/plain")
+            return "".join(
+                part.get_payload(decode=True).decode()
+                for part in message.walk()
+                if part.get_content_type() == "text/plain"
+            )
         return message.get_payload(decode=True).decode()
 
 
@@ -121,8 +147,16 @@ def browser():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+            ],
         )
         yield browser
         browser.close()
@@ -139,11 +173,15 @@ class A11y:
         self.violations: list[str] = []
 
     def check(self, page, label: str = ""):
-        results = self.axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]})
+        results = self.axe.run(
+            page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+        )
         self.checked.append(f"{label or page.url} @{page.viewport_size['width']}")
         for violation in results.response["violations"]:
             targets = [", ".join(node["target"]) for node in violation["nodes"]][:3]
-            self.violations.append(f"{page.url} [{page.viewport_size['width']}px] {violation['id']}: {violation['help']} {targets}")
+            self.violations.append(
+                f"{page.url} [{page.viewport_size['width']}px] {violation['id']}: {violation['help']} {targets}"
+            )
 
 
 CHECKED_PAGES: list[str] = []
@@ -163,7 +201,9 @@ def viewport(request):
 
 
 def new_page(browser, server, viewport, language="ko"):
-    context = browser.new_context(viewport=viewport, locale="ko-KR" if language == "ko" else "en-US", base_url=server.url)
+    context = browser.new_context(
+        viewport=viewport, locale="ko-KR" if language == "ko" else "en-US", base_url=server.url
+    )
     context.set_default_timeout(15000)
     return context.new_page()
 
