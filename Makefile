@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test worker lint messages install clean-data chromium
+.PHONY: run test worker lint messages install clean-data chromium stack bench
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ lint: $(TEST_STAMP)
 worker: $(STAMP)
 	@test -n "$$REDIS_URL" || (echo "Set REDIS_URL, e.g. REDIS_URL=redis://127.0.0.1:6379/0 make worker" && exit 2)
 	$(VENV)/bin/celery -A edu_platform worker --beat --loglevel=INFO --concurrency=2 --schedule=var/celerybeat-schedule
+
+# The production topology on loopback: gunicorn, Celery worker and beat, PostgreSQL, Redis.
+stack: $(STAMP) messages
+	bin/stack
 
 clean-data:
 	rm -rf var/

@@ -163,7 +163,13 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2_000
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "edu_platform.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 
 # Sessions are read from the cache and kept in the database, so a page view
 # costs no session query and a cache flush logs nobody out.
@@ -199,6 +205,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Publishing gives up quickly when the broker is down: the caller keeps the
+# work in the database (e.g. the incident outbox) and a periodic task
+# catches up, so a request never hangs on the broker.
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {}
@@ -252,6 +263,7 @@ CELERY_BEAT_SCHEDULE["incidents-delete-expired"] = {
 # --- end incident channel ---------------------------------------------------
 # The jurisdiction whose help lines an anonymous visitor sees.
 DEFAULT_JURISDICTION = env_str("DEFAULT_JURISDICTION", "KR")
+GUARDIAN_CONSENT_AGE = env_int("GUARDIAN_CONSENT_AGE", 14)  # under it, results are stored only with a guardian's consent
 
 LOGGING = {
     "version": 1,

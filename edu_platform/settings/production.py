@@ -34,5 +34,8 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
-SESSION_COOKIE_SECURE = True
-CSRF_COOKIE_SECURE = True
+# `make stack` runs the production settings on plain-http loopback; only
+# there are cookies allowed without TLS.
+_LOOPBACK = env_bool("STACK_INSECURE_LOOPBACK", False)
+SESSION_COOKIE_SECURE = not _LOOPBACK
+CSRF_COOKIE_SECURE = not _LOOPBACK
