@@ -11,22 +11,14 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from .models import HelpResource, LegalFact
-
-GENERATION_KEY = "curriculum:snippet-generation"
-TIMEOUT = 60 * 60 * 24
-
-
-def _generation() -> int:
-    return cache.get_or_set(GENERATION_KEY, 1, None)
+from .page_cache import TIMEOUT, bump_generation
+from .page_cache import generation as _generation
 
 
 @receiver([post_save, post_delete], sender=LegalFact)
 @receiver([post_save, post_delete], sender=HelpResource)
 def _snippets_changed(**kwargs):
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 2, None)
+    bump_generation()
 
 
 def lesson_body_html(lesson, *, show_teacher_notes: bool) -> str:

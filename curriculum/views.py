@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from . import caching, quiz, selectors, services
 from .models import Certificate, LessonPage, ModulePage, QuizAttempt
+from .page_cache import mark_cacheable
 from .permissions import records_progress, sees_teacher_notes
 
 TOKEN_FIELD = "form_token"  # noqa: S105 - a field name, not a secret
@@ -72,6 +73,7 @@ def _lesson_context(request, lesson: LessonPage, with_progress=True, **extra):
 
 
 def lesson_page(request, lesson: LessonPage):
+    mark_cacheable(request)
     context = _lesson_context(request, lesson)
     if context["records_progress"] and context["progress"] is None:
         ids = context["source_ids"]

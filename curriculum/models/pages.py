@@ -16,6 +16,7 @@ from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from ..blocks import LessonStreamBlock, QuestionStreamBlock
+from ..page_cache import mark_cacheable
 
 
 class Audience(models.TextChoices):
@@ -72,6 +73,7 @@ class HomePage(Page):
         from django.urls import reverse
 
         context = super().get_context(request, *args, **kwargs)
+        mark_cacheable(request)
         base = self.url or "/"
         context["doors"] = {
             "learn": f"{base}learn/",
@@ -115,6 +117,7 @@ class SectionPage(Page):
         from ..selectors import modules_for_section
 
         context = super().get_context(request, *args, **kwargs)
+        mark_cacheable(request)
         context["modules"] = modules_for_section(self, request.user)
         return context
 
@@ -192,6 +195,7 @@ class ModulePage(RoutablePageMixin, Page):
         from ..selectors import module_overview
 
         context = super().get_context(request, *args, **kwargs)
+        mark_cacheable(request)
         context.update(module_overview(self, request.user))
         return context
 

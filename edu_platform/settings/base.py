@@ -17,6 +17,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    "edu_platform",  # project-wide management commands (seed_scale)
     "accounts",
     "classroom",
     "curriculum",
@@ -63,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.RequireMFAMiddleware",
+    "curriculum.page_cache.AnonymousPageCacheMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -263,7 +265,8 @@ CELERY_BEAT_SCHEDULE["incidents-delete-expired"] = {
 # --- end incident channel ---------------------------------------------------
 # The jurisdiction whose help lines an anonymous visitor sees.
 DEFAULT_JURISDICTION = env_str("DEFAULT_JURISDICTION", "KR")
-GUARDIAN_CONSENT_AGE = env_int("GUARDIAN_CONSENT_AGE", 14)  # under it, results are stored only with a guardian's consent
+# Under this age, results are stored only with a guardian's consent.
+GUARDIAN_CONSENT_AGE = env_int("GUARDIAN_CONSENT_AGE", 14)
 
 LOGGING = {
     "version": 1,
