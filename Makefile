@@ -52,5 +52,10 @@ worker: $(STAMP)
 stack: $(STAMP) messages
 	bin/stack
 
+# Benchmarks against the local PostgreSQL and Redis (builds a 100,000-student dataset once).
+bench: $(TEST_STAMP) messages
+	@command -v wrk >/dev/null || (apt-get install -y -qq wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null))
+	$(PY) bench/run.py $(BENCH_ARGS)
+
 clean-data:
 	rm -rf var/

@@ -32,6 +32,7 @@ handler500 = "edu_platform.views.server_error"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("ping", views.ping, name="ping"),
     # The CMS has no login form of its own: everyone uses the one protected login.
     path("cms/login/", views.cms_login_redirect),
     path("cms/password_reset/", views.cms_login_redirect),

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from kombu import Connection
@@ -28,6 +28,11 @@ def _broker_state() -> str:
         return "ok"
     except Exception:  # noqa: BLE001
         return "down"
+
+
+def ping(request):
+    """The trivial view that benchmarks compare every page with."""
+    return HttpResponse("ok", content_type="text/plain")
 
 
 @never_cache

@@ -1,0 +1,153 @@
+"""In-process measurements against the database named by DATABASE_URL:
+SQL queries per page, and the median render time of each page.
+
+Run by bench/run.py once per dataset (small and large); prints one JSON
+object. The people measured are chosen the same way in both datasets (a
+class of 35, a parent of 3, the counselor of the school with the most
+reports), so the query counts can be compared.
+"""
+
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "edu_platform.settings.production")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from accounts.models import GuardianLink, User  # noqa: E402
+from classroom.models import Assignment, Classroom, Membership  # noqa: E402
+from curriculum.models import LessonPage  # noqa: E402
+from curriculum.quiz import questions_from_stream  # noqa: E402
+
+HOST = {"HTTP_HOST": "127.0.0.1", "secure": False}
+
+
+def timed(fn, runs: int) -> tuple[int, float]:
+    """(queries of one run, median milliseconds over `runs` runs)."""
+    with CaptureQueriesContext(connection) as ctx:
+        response = fn()
+    assert response.status_code in (200, 302, 303), (response.status_code, getattr(response, "url", ""))
+    queries = len(ctx.captured_queries)
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return queries, round(statistics.median(samples), 1) if samples else 0.0
+
+
+def pick_class() -> Classroom:
+    """The first class of 35 with assignments."""
+    return (
+        Classroom.objects.annotate(n=Count("enrollments", distinct=True), a=Count("assignments", distinct=True))
+        .filter(n=35, a__gt=0)
+        .order_by("id")
+        .first()
+    )
+
+
+def logged_in(user) -> Client:
+    client = Client(**HOST)
+    client.force_login(user)
+    return client
+
+
+def main(runs: int) -> dict:
+    queries, render = {}, {}
+    classroom = pick_class()
+    student = classroom.enrollments.order_by("id").first().student
+    teacher = classroom.teachers.first()
+    assignment = Assignment.objects.filter(classroom=classroom).order_by("position", "id").first()
+    lesson = LessonPage.objects.child_of(assignment.module).live().order_by("path").first()
+    questions = questions_from_stream(lesson.quiz)
+
+    student_client = logged_in(student)
+    student_client.get(lesson.url)  # the first visit records "in progress"
+    queries["lesson_page"], render["lesson_page"] = timed(lambda: student_client.get(lesson.url), runs)
+
+    counter = iter(range(10**9))
+
+    def submit():
+        data = {"form_token": f"bench-token-{time.time_ns()}-{next(counter)}"}
+        for q in questions:
+            data[f"q-{q.id}"] = sorted(q.correct_ids)
+        return student_client.post(lesson.url + "quiz/", data)
+
+    queries["quiz_submit"], render["quiz_submit"] = timed(submit, runs)
+    queries["student_home"], render["student_home"] = timed(lambda: student_client.get(reverse("student_home")), runs)
+
+    teacher_client = logged_in(teacher)
+    dashboard = reverse("classroom_dashboard", args=[classroom.pk])
+    queries["teacher_dashboard"], render["teacher_dashboard"] = timed(lambda: teacher_client.get(dashboard), runs)
+
+    parent_id = (
+        GuardianLink.objects.values("guardian_id").annotate(n=Count("id")).filter(n=3).order_by("guardian_id").first()
+    )["guardian_id"]
+    parent_client = logged_in(User.objects.get(pk=parent_id))
+    queries["parent_home"], render["parent_home"] = timed(lambda: parent_client.get(reverse("parent_home")), runs)
+
+    from incidents.models import IncidentReport
+
+    busiest = IncidentReport.objects.values("school_id").annotate(n=Count("id")).order_by("-n", "school_id").first()
+    counselor = Membership.objects.filter(school_id=busiest["school_id"], role="counselor").first().user
+    _ensure_totp(counselor)
+    counselor_client = logged_in(counselor)
+    queries["counselor_inbox"], render["counselor_inbox"] = timed(
+        lambda: counselor_client.get(reverse("counsel_home")), runs
+    )
+
+    school = classroom.school
+    reporter = Client(**HOST)
+
+    def report():
+        from incidents.forms import form_started_token
+
+        return reporter.post(
+            reverse("report_new", args=[school.code]),
+            {
+                "school": school.code,
+                "started": form_started_token(time.time() - 60),
+                "website_url": "",
+                "category": "fake_of_someone",
+                "platform": "",
+                "when": "this_week",
+                "affected": "friend",
+                "staff_involved": "no",
+                "urgency": "1",
+                "details": "벤치마크 신고입니다. Benchmark report.",
+            },
+        )
+
+    queries["report_submit"], render["report_submit"] = timed(report, runs)
+
+    anonymous = Client(**HOST)
+    anonymous.get(lesson.url)
+    queries["lesson_page_anon"], render["lesson_page_anon"] = timed(lambda: anonymous.get(lesson.url), runs)
+    return {"queries": queries, "render_ms": render}
+
+
+def _ensure_totp(user) -> None:
+    """Counselors need a second factor before their pages; force_login skips
+    the login stage, so give the account an authenticator."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, generate_totp_secret())
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(int(sys.argv[1]) if len(sys.argv) > 1 else 50)))
