@@ -1,10 +1,12 @@
 """Education offices, schools, staff memberships, classes and enrolments."""
 
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -146,3 +148,73 @@ class Assignment(models.Model):
 
     def __str__(self):
         return f"{self.module_id} → {self.classroom}"
+
+
+class Notice(models.Model):
+    """An in-app reminder on a student's start page: "finish this module by
+    its due date". One open notice per student and assignment; reminding
+    again refreshes it instead of piling up."""
+
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="classroom_notices")
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="notices")
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "assignment"],
+                condition=models.Q(dismissed_at__isnull=True),
+                name="one_open_notice_per_assignment",
+            )
+        ]
+
+    def __str__(self):
+        return f"notice for {self.student_id} on {self.assignment_id}"
+
+
+class RosterImport(models.Model):
+    """A roster file read and checked, waiting for the teacher to confirm.
+
+    Holds the parsed rows between the preview and the "create accounts"
+    button. The rows (children's names) are cleared once the accounts exist,
+    and unconfirmed imports are deleted after a day."""
+
+    KEEP_FOR = timedelta(days=1)
+
+    classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="roster_imports")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    filename = models.CharField(max_length=200, blank=True)
+    # [{"line": 2, "name": "...", "number": 7, "birth_year": null, "errors": ["..."]}]
+    rows = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"roster for {self.classroom_id} ({len(self.rows)} rows)"
+
+    @property
+    def has_problems(self) -> bool:
+        return any(row.get("errors") for row in self.rows)
+
+
+class EndedMembership(models.Model):
+    """A staff role a school admin ended. Kept so that the staff page can
+    list former teachers and re-invite them with one click."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="ended_memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    ended_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-ended_at"]
+
+    def __str__(self):
+        return f"{self.user_id} no longer {self.role} @ {self.school_id}"

@@ -215,6 +215,10 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {}
+# Each app lists its periodic tasks next to the tasks themselves.
+from classroom.tasks import CLASSROOM_BEAT_SCHEDULE  # noqa: E402
+
+CELERY_BEAT_SCHEDULE.update(CLASSROOM_BEAT_SCHEDULE)
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Safe Together"

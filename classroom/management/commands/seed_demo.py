@@ -2,6 +2,7 @@
 and one person per role. Running it again changes nothing."""
 
 import secrets
+from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -9,10 +10,14 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import GuardianLink, User
-from classroom.models import Classroom, District, Enrollment, Membership, Role, School
+from classroom.models import Assignment, Classroom, District, Enrollment, Membership, Role, School
 from curriculum.site_setup import REVIEWERS_GROUP, ensure_site
+
+# The module the demo class has assigned (the demo school is a middle school).
+DEMO_MODULE_SLUG = "middle-harm-law-response"
 
 DEMO_PEOPLE = [
     # username, email, display name, role at DEMO01 (or a special role)
@@ -90,7 +95,64 @@ class Command(BaseCommand):
         return people
 
     def _after_curriculum(self, people: dict[str, User]) -> None:
-        """Hook for features that need the curriculum (assignments, progress)."""
+        """The demo class gets the middle-school module, and the demo student
+        has done some of it: a pre-check, the first lesson passed and the
+        second tried, so that the teacher's dashboard shows something. Runs
+        again without adding anything."""
+        from curriculum.models import LessonPage, LessonProgress, ModulePage
+        from curriculum.quiz import grade, questions_from_stream
+        from curriculum.services import attempt_record, lesson_open
+
+        classroom = self.people_context["classroom"]
+        module = ModulePage.objects.filter(slug=DEMO_MODULE_SLUG, locale__language_code="ko").first()
+        if module is None:
+            return
+        today = timezone.localdate()
+        Assignment.objects.get_or_create(
+            classroom=classroom,
+            module=module,
+            defaults={
+                "opens_on": today - timedelta(days=7),
+                "due_on": today + timedelta(days=14),
+                "position": 1,
+                "created_by": people[Role.TEACHER],
+            },
+        )
+        student = people[Role.STUDENT]
+        if LessonProgress.objects.filter(student=student, module=module).exists():
+            return
+        lessons = list(LessonPage.objects.child_of(module).live().order_by("path")[:2])
+
+        def answer(stream, wrong: int):
+            questions = questions_from_stream(stream)
+            answers = {
+                q.id: frozenset(sorted(q.correct_ids) if i >= wrong else sorted(q.choice_ids - q.correct_ids)[:1])
+                for i, q in enumerate(questions)
+            }
+            return answers, questions
+
+        with transaction.atomic():
+            answers, questions = answer(module.precheck, wrong=2)
+            attempt_record(
+                student=student,
+                page_id=module.pk,
+                kind="pre",
+                answers=answers,
+                result=grade(questions, answers, pass_mark=0),
+                form_token="demo-seed-pre",  # noqa: S106 - a form token, not a secret
+            )
+            for lesson, wrong, token in zip(lessons, (0, 4), ("demo-seed-1", "demo-seed-2"), strict=False):
+                lesson_open(student=student, lesson_id=lesson.pk, module_id=module.pk)
+                answers, questions = answer(lesson.quiz, wrong=wrong)
+                attempt_record(
+                    student=student,
+                    page_id=lesson.pk,
+                    kind="quiz",
+                    answers=answers,
+                    result=grade(questions, answers, lesson.pass_mark),
+                    form_token=token,
+                    module=module,
+                )
 
     def _print_logins(self, password: str) -> None:
         out = self.stdout

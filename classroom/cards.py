@@ -1,0 +1,55 @@
+"""Printable login cards: the addresses printed on them and the QR code of
+the login address, drawn on the server as inline SVG (no script, no image
+service: nobody outside the platform learns that a class got accounts)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+from django.utils.safestring import SafeString, mark_safe
+
+CARDS_PER_SHEET = 8
+
+
+def _absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def login_address() -> str:
+    """The login page without a language prefix: the shortest address to
+    type, and it opens in Korean, the school's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _absolute(reverse("account_login"))
+
+
+def join_address() -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return _absolute(reverse("join_class"))
+
+
+def parent_signup_address() -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return _absolute(reverse("account_signup"))
+
+
+@lru_cache(maxsize=8)
+def qr_svg(text: str) -> SafeString:
+    """An SVG QR code of `text`, sized by CSS. The library's fixed id and size
+    attributes are removed: the same code appears on every card of a page."""
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
+    svg = image.to_string(encoding="unicode")
+    svg = re.sub(r'\s(width|height)="[^"]*mm"', "", svg, count=2)
+    svg = svg.replace(' id="qr-path"', "")
+    svg = svg.replace("<svg ", '<svg class="qr" aria-hidden="true" focusable="false" ', 1)
+    return mark_safe(svg)  # noqa: S308 - made here from our own URL, no user input
+
+
+def sheets(cards: list, per_sheet: int = CARDS_PER_SHEET) -> list[list]:
+    """Cards in groups of eight, one group per printed A4 page."""
+    return [cards[i : i + per_sheet] for i in range(0, len(cards), per_sheet)]
