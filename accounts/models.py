@@ -1,4 +1,4 @@
-"""People: the custom user, staff invitations and guardian links.
+"""People: the custom user, staff invitations, guardian links and consent.
 
 Roles are not a field on the user: a person's role at a school is a
 ``classroom.Membership``, a parent is a user with guardian links, and an editor
@@ -7,10 +7,12 @@ is a member of the CMS groups. ``accounts.permissions`` reads all of these.
 
 import hashlib
 import secrets
+import unicodedata
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +27,11 @@ class User(AbstractUser):
         _("preferred language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
     is_parent = models.BooleanField(_("signed up as a parent"), default=False)
+    # Only the year: enough to know whether a guardian must consent
+    # (accounts/consent.py), and no more than that is needed.
+    birth_year = models.PositiveSmallIntegerField(
+        _("birth year"), null=True, blank=True, validators=[MinValueValidator(1900), MaxValueValidator(2100)]
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -115,8 +122,9 @@ GUARDIAN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 def normalise_guardian_code(raw: str) -> str:
-    """What a parent typed, without spaces, dashes or case."""
-    return "".join(ch for ch in raw.upper() if ch.isalnum())
+    """What a parent typed, without spaces, dashes or case (and with
+    full-width letters, which some phone keyboards type, made plain)."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", raw).upper() if ch.isalnum())
 
 
 class GuardianCode(models.Model):
@@ -157,3 +165,77 @@ class GuardianCode(models.Model):
     @property
     def usable(self) -> bool:
         return self.used_at is None and self.expires_at > timezone.now()
+
+
+class GuardianConsent(models.Model):
+    """One decision about storing a student's learning results, as the law
+    asks of a guardian when the student is under the consent age (Korea's
+    Personal Information Protection Act: under 14).
+
+    Rows are never edited, only ended: a newer decision by the same guardian,
+    an unlink, or a teacher removing a paper record sets ``ended_at``. The
+    rows without ``ended_at`` are the current decisions; consent is on file
+    when one of them is "given"."""
+
+    class Method(models.TextChoices):
+        ONLINE = "online", _("Online, by a linked guardian")
+        PAPER = "paper", _("Paper form on file at school")
+
+    class Decision(models.TextChoices):
+        GIVEN = "given", _("Consent given")
+        DECLINED = "declined", _("Consent declined")
+
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="guardian_consents")
+    # The guardian who decided online; empty for paper consent.
+    guardian = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Who entered it: the guardian online, the teacher for paper.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    method = models.CharField(_("method"), max_length=10, choices=Method.choices)
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
+    # The version of the consent text shown (accounts/consent.py), and in which language.
+    text_version = models.CharField(_("consent text version"), max_length=20, blank=True)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("guardian consent")
+        verbose_name_plural = _("guardian consents")
+        indexes = [models.Index(fields=["student", "ended_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(method="paper") | models.Q(guardian__isnull=False),
+                name="online_consent_has_guardian",
+            ),
+            models.UniqueConstraint(
+                fields=["student", "guardian"],
+                condition=models.Q(ended_at__isnull=True, method="online"),
+                name="one_current_online_decision_per_guardian",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.student_id}: {self.decision} ({self.method})"
+
+
+class ParentProfile(models.Model):
+    """A parent's own settings. Made the first time the parent changes one;
+    without a row every setting has its default (no email)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="parent_profile")
+    # One opt-in for the weekly summary and the teachers' due-date reminders.
+    email_updates = models.BooleanField(_("weekly summary and reminders by email"), default=False)
+    digest_sent_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("parent settings")
+        verbose_name_plural = _("parent settings")
+
+    def __str__(self):
+        return f"parent settings of {self.user_id}"

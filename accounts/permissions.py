@@ -18,6 +18,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from classroom.models import District, Role
 
+from .consent import consent_on_file, in_old_enough_class
 from .models import GuardianLink
 
 CMS_ACCESS_PERMISSION = "wagtailadmin.access_admin"
@@ -33,6 +34,10 @@ class Roles:
     is_parent: bool = False
     is_editor: bool = False
     is_superuser: bool = False
+    # Read for students only, in the same query (accounts.consent decides
+    # with them whether the student's results may be stored).
+    consent_on_file: bool = False
+    in_old_enough_class: bool = False
 
     def school_ids(self, *roles: str) -> frozenset[int]:
         ids: set[int] = set()
@@ -56,6 +61,7 @@ def roles_of(user) -> Roles:
         schools.setdefault(role, set()).add(school_id)
         jurisdictions.add(jurisdiction)
     # Everything else in one query, as EXISTS flags on the user's own row.
+    student_flags = _student_flags(Role.STUDENT in schools)
     flags = (
         get_user_model()
         .objects.filter(pk=user.pk)
@@ -69,8 +75,9 @@ def roles_of(user) -> Roles:
                 )
             ),
             is_officer=Exists(District.safety_officers.through.objects.filter(user=OuterRef("pk"))),
+            **student_flags,
         )
-        .values("has_children", "cms_access", "is_officer")
+        .values("has_children", "cms_access", "is_officer", *student_flags)
         .get()
     )
     district_ids = (
@@ -83,9 +90,17 @@ def roles_of(user) -> Roles:
         is_parent=user.is_parent or flags["has_children"],
         is_editor=user.is_superuser or flags["cms_access"],
         is_superuser=user.is_superuser,
+        consent_on_file=flags.get("consent_on_file", False),
+        in_old_enough_class=flags.get("in_old_enough_class", False),
     )
     user._roles_cache = roles
     return roles
+
+
+def _student_flags(student: bool) -> dict:
+    if not student:
+        return {}
+    return {"consent_on_file": consent_on_file(), "in_old_enough_class": in_old_enough_class()}
 
 
 def is_student(user) -> bool:
@@ -160,3 +175,17 @@ def role_required(check):
         return wrapped
 
     return decorator
+
+
+# --- Object rules of the parents feature -------------------------------------
+
+
+def teaches_student(user, student_id: int) -> bool:
+    """A teacher of one of the student's classes (one query). Archived
+    classes count, as they do for the class pages: a teacher keeps their
+    archived classes and can restore them."""
+    from classroom.models import Enrollment
+
+    if not is_teacher(user):
+        return False
+    return Enrollment.objects.filter(student_id=student_id, classroom__teachers=user).exists()

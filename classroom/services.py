@@ -430,14 +430,12 @@ def reminders_queue(*, classroom: Classroom, sent_by) -> None:
 
 
 def guardian_emails_for_reminder(student_ids) -> list[tuple[int, str, str]]:
-    """Hook for the parents feature: the guardians to email about a reminder,
-    as ``(student_id, email address, language code)``.
+    """The guardians to email about a reminder, as ``(student_id, email
+    address, language code)``: only guardians who are linked to the student,
+    have a verified address and opted in to email updates."""
+    from accounts.selectors import guardian_recipients_for_reminder as recipients
 
-    Only guardians who are linked to the student AND opted in to such email
-    belong here. The parents feature (issue 5) owns guardian consent and the
-    opt-in, and fills this in; until then no guardian is emailed and the
-    reminder is the in-app notice alone."""
-    return []
+    return recipients(student_ids)
 
 
 def reminders_send(*, classroom_id: int, sent_by_id: int | None = None, on: datetime.date | None = None) -> int:

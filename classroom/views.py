@@ -121,9 +121,16 @@ def classroom_create(request):
 
 @teacher_required
 def classroom_dashboard(request, pk):
+    from accounts.selectors import students_waiting_for_consent
+
     classroom = _classroom(request, pk)
     dashboard = selectors.class_dashboard(classroom)
-    return render(request, "classroom/dashboard.html", {"classroom": classroom, "dashboard": dashboard})
+    waiting = students_waiting_for_consent(row.enrollment.student_id for row in dashboard.rows)
+    return render(
+        request,
+        "classroom/dashboard.html",
+        {"classroom": classroom, "dashboard": dashboard, "waiting_for_consent": waiting},
+    )
 
 
 def _csv_safe(value) -> str:
@@ -520,7 +527,10 @@ def assignment_move(request, pk, assignment_pk):
 
 @student_required
 def student_home(request):
+    from accounts.selectors import guardians_for_student
+
     context = selectors.student_start(request.user)
+    context.update(guardians_for_student(request.user))
     return render(request, "classroom/student_home.html", context)
 
 

@@ -1,6 +1,7 @@
 """Who may open which module, and who receives teacher-only notes."""
 
 from accounts import permissions as roles
+from accounts.consent import results_may_be_stored
 from classroom.models import Enrollment, School
 
 from .models.pages import STUDENT_BANDS, Band
@@ -56,5 +57,9 @@ def sees_teacher_notes(user) -> bool:
 
 
 def records_progress(user) -> bool:
-    """Whose quiz attempts and lesson progress are stored."""
-    return roles.is_student(user)
+    """Whose quiz attempts and lesson progress are stored: a student whose
+    results may be stored (old enough, or a guardian's consent on file: see
+    accounts.consent), and a parent taking their own course."""
+    if roles.is_student(user):
+        return results_may_be_stored(user)
+    return roles.is_parent(user)

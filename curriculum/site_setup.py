@@ -56,6 +56,7 @@ def ensure_review_workflow(home: Page) -> Workflow:
         for perm in GroupPagePermission.objects.filter(group=moderators):
             GroupPagePermission.objects.get_or_create(group=reviewers, page=perm.page, permission=perm.permission)
         reviewers.permissions.add(*moderators.permissions.all())
+    _grant_snippet_permissions([reviewers, *Group.objects.filter(name="Editors")])
     workflow, _ = Workflow.objects.get_or_create(name="Safeguarding review", defaults={"active": True})
     task = GroupApprovalTask.objects.filter(name="Safeguarding review").first()
     if task is None:
@@ -64,3 +65,15 @@ def ensure_review_workflow(home: Page) -> Workflow:
     WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
     WorkflowPage.objects.update_or_create(page=home, defaults={"workflow": workflow})
     return workflow
+
+
+def _grant_snippet_permissions(groups) -> None:
+    """Editors and reviewers keep the legal facts and help lines current."""
+    from django.contrib.auth.models import Permission
+
+    codenames = [
+        f"{action}_{model}" for action in ("add", "change", "delete") for model in ("legalfact", "helpresource")
+    ]
+    permissions = Permission.objects.filter(content_type__app_label="curriculum", codename__in=codenames)
+    for group in groups:
+        group.permissions.add(*permissions)

@@ -34,8 +34,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("ping", views.ping, name="ping"),
     # The CMS has no login form of its own: everyone uses the one protected login.
-    path("cms/login/", views.cms_login_redirect),
-    path("cms/password_reset/", views.cms_login_redirect),
+    path("cms/login/", views.cms_login_redirect, name="cms_login"),
+    path("cms/password_reset/", views.cms_login_redirect, name="cms_password_reset"),
     path("cms/", include(wagtailadmin_urls)),
     path("manage-site/", admin.site.urls),
 ]

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class IncidentsConfig(AppConfig):
     name = "incidents"
     verbose_name = _("Incident reports")
+
+    def ready(self):
+        from . import log_filters
+
+        log_filters.install()

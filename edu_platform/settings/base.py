@@ -216,9 +216,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_t
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {}
 # Each app lists its periodic tasks next to the tasks themselves.
+from celery.schedules import crontab  # noqa: E402
+
 from classroom.tasks import CLASSROOM_BEAT_SCHEDULE  # noqa: E402
 
 CELERY_BEAT_SCHEDULE.update(CLASSROOM_BEAT_SCHEDULE)
+# The parents' weekly summary (accounts.tasks; only for parents who opted in).
+CELERY_BEAT_SCHEDULE["accounts-weekly-digest"] = {
+    "task": "accounts.tasks.send_weekly_digests",
+    "schedule": crontab(day_of_week="sun", hour=18, minute=0),
+}
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Safe Together"

@@ -131,10 +131,10 @@ def test_adding_a_student_with_a_taken_number_or_no_name_says_so(client, cast, c
     count = User.objects.count()
     response = client.post(f"/teach/classes/{class_3.pk}/students/", {"name": "이바다", "number": "7"})
     html = response.content.decode()
-    assert 'id="id_number_errors"' in html and "7" in html
+    assert 'id="id_number_error"' in html and "7" in html
     assert 'value="이바다"' in html  # the form keeps what was typed
     response = client.post(f"/teach/classes/{class_3.pk}/students/", {"name": "   ", "number": ""})
-    assert 'id="id_name_errors"' in response.content.decode()
+    assert 'id="id_name_error"' in response.content.decode()
     assert User.objects.count() == count
 
 
@@ -245,7 +245,7 @@ def test_a_student_cannot_be_moved_into_another_teachers_class(client, cast):
     url = f"/teach/classes/{cast.classroom.pk}/students/{enrollment.pk}/"
     response = client.post(url, {"classroom": cast.other_classroom.pk, "number": ""})
     assert response.status_code == 200
-    assert 'id="id_classroom_errors"' in response.content.decode()
+    assert 'id="id_classroom_error"' in response.content.decode()
     enrollment.refresh_from_db()
     assert enrollment.classroom_id == cast.classroom.pk
 

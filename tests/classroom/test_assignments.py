@@ -45,7 +45,7 @@ def test_the_same_module_twice_gets_a_clear_message(client, cast, module):
     response = client.post(f"/teach/classes/{cast.classroom.pk}/assignments/", form(module))
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'id="id_module_errors"' in html and "이미" in html
+    assert 'id="id_module_error"' in html and "이미" in html
     assert Assignment.objects.filter(classroom=cast.classroom).count() == 1
 
 
@@ -53,7 +53,7 @@ def test_a_due_date_before_the_opening_date_gets_a_clear_message(client, cast, m
     client.force_login(cast.teacher)
     response = client.post(f"/teach/classes/{cast.classroom.pk}/assignments/", form(module, opens=5, due=1))
     html = response.content.decode()
-    assert 'id="id_due_on_errors"' in html and "마감일" in html
+    assert 'id="id_due_on_error"' in html and "마감일" in html
     assert f'value="{(TODAY + datetime.timedelta(days=5)).isoformat()}"' in html  # kept what was typed
     assert not Assignment.objects.exists()
 
@@ -62,7 +62,7 @@ def test_a_module_for_parents_cannot_be_assigned(client, cast):
     client.force_login(cast.teacher)
     parents = source_module("parent-guide")
     response = client.post(f"/teach/classes/{cast.classroom.pk}/assignments/", form(parents))
-    assert 'id="id_module_errors"' in response.content.decode()
+    assert 'id="id_module_error"' in response.content.decode()
     assert not Assignment.objects.exists()
 
 
@@ -83,7 +83,7 @@ def test_changing_and_removing_an_assignment(client, cast, module):
     assignment.refresh_from_db()
     assert assignment.due_on == TODAY + datetime.timedelta(days=3)
     bad = client.post(url, {**data, "due_on": TODAY.isoformat()})
-    assert 'id="id_due_on_errors"' in bad.content.decode()
+    assert 'id="id_due_on_error"' in bad.content.decode()
     assignment.refresh_from_db()
     assert assignment.due_on == TODAY + datetime.timedelta(days=3)
     client.post(url, {"action": "delete"})
@@ -140,7 +140,7 @@ def test_a_module_for_older_students_is_refused_because_the_class_could_not_open
     client.force_login(cast.teacher)
     high = source_module("high-consent-responsibility")
     response = client.post(f"/teach/classes/{cast.classroom.pk}/assignments/", form(high))
-    assert 'id="id_module_errors"' in response.content.decode()
+    assert 'id="id_module_error"' in response.content.decode()
     assert not Assignment.objects.exists()
     # Younger bands are fine: a middle-school class may revisit them.
     younger = source_module("e56-deepfakes-and-my-rights")

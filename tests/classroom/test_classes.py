@@ -23,7 +23,7 @@ def test_the_grade_must_fit_the_school_level(client, cast):
         "/teach/classes/new/", {"name": "5학년 1반", "grade": "5", "school_year": "2026", "school": cast.school.pk}
     )
     html = response.content.decode()
-    assert 'id="id_grade_errors"' in html and "중학교" in html
+    assert 'id="id_grade_error"' in html and "중학교" in html
     assert 'value="5학년 1반"' in html
     assert not Classroom.objects.filter(name="5학년 1반").exists()
 
@@ -32,7 +32,7 @@ def test_a_second_class_with_the_same_name_in_the_same_year_is_refused(client, c
     client.force_login(cast.teacher)
     data = {"name": cast.classroom.name, "grade": "1", "school_year": "2026", "school": cast.school.pk}
     response = client.post("/teach/classes/new/", data)
-    assert 'id="id_name_errors"' in response.content.decode()
+    assert 'id="id_name_error"' in response.content.decode()
     assert Classroom.objects.filter(name=cast.classroom.name).count() == 1
 
 

@@ -151,7 +151,8 @@ def test_queries_are_the_same_for_10_and_40_students_and_at_most_12(client, cast
     forty = _count(client, url)
     assert ten == forty
     assert forty <= 12, forty
-    assert _count(client, f"{prefix}/teach/classes/{classroom.pk}/progress.csv") == forty
+    # The export has the grid without the consent notice: never more queries than the page.
+    assert _count(client, f"{prefix}/teach/classes/{classroom.pk}/progress.csv") <= forty
 
 
 def test_a_class_of_35_renders_quickly(client, cast):

@@ -32,7 +32,7 @@ def test_a_wrong_code_says_so_next_to_the_field_and_keeps_it(client, cast):
     response = client.post("/join/", {"code": "NOPE1234"})
     html = response.content.decode()
     assert response.status_code == 200
-    assert 'id="id_code_errors"' in html and 'value="NOPE1234"' in html
+    assert 'id="id_code_error"' in html and 'value="NOPE1234"' in html
     assert "코드" in html
     assert Enrollment.objects.filter(student=cast.student).count() == 1
 

@@ -217,7 +217,7 @@ def test_a_file_problem_is_shown_next_to_the_field_and_nothing_is_kept(client, c
     response = upload(client, cast.classroom, _xlsx_bytes(), name="명렬표.xlsx")
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'id="id_file_errors"' in html and 'aria-invalid="true"' in html
+    assert 'id="id_file_error"' in html and 'aria-invalid="true"' in html
     assert "CSV" in html
     assert RosterImport.objects.count() == 0
 

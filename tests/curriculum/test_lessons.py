@@ -224,3 +224,13 @@ def test_lower_bands_get_the_read_aloud_button_and_larger_type(client):
     html = client.get(page.url).content.decode()
     assert "data-read-aloud" in html
     assert 'class="band-e12"' in html
+
+
+@pytest.mark.no_consent
+def test_without_consent_a_young_students_results_are_shown_but_not_stored(client, cast):
+    page = lesson()
+    client.force_login(cast.student)
+    response = client.post(page.url + "quiz/", right_answers(page))
+    assert "100%" in response.content.decode()
+    assert QuizAttempt.objects.count() == 0
+    assert LessonProgress.objects.count() == 0

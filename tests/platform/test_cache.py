@@ -8,7 +8,9 @@ from edu_platform.cache import ResilientRedisCache
 
 @pytest.fixture
 def dead_cache():
-    return ResilientRedisCache("redis://127.0.0.1:1/0", {"OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}})
+    return ResilientRedisCache(
+        "redis://127.0.0.1:1/0", {"OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}}
+    )
 
 
 def test_reads_are_misses_and_writes_are_dropped_when_redis_is_down(dead_cache, caplog):

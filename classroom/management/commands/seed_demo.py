@@ -12,7 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import GuardianLink, User
+from accounts.models import GuardianConsent, GuardianLink, User
+from accounts.services import consent_record_paper
 from classroom.models import Assignment, Classroom, District, Enrollment, Membership, Role, School
 from curriculum.site_setup import REVIEWERS_GROUP, ensure_site
 
@@ -88,6 +89,9 @@ class Command(BaseCommand):
         )
         classroom.teachers.add(people[Role.TEACHER])
         GuardianLink.objects.get_or_create(guardian=people["parent"], student=people[Role.STUDENT])
+        # The demo student is 13: a paper consent is on file, so their lessons are kept.
+        if not GuardianConsent.objects.filter(student=people[Role.STUDENT], ended_at__isnull=True).exists():
+            consent_record_paper(teacher=people[Role.TEACHER], student=people[Role.STUDENT], on_file=True)
         district.safety_officers.add(people["safety_officer"])
         people["editor"].groups.add(*Group.objects.filter(name="Editors"))
         people["reviewer"].groups.add(*Group.objects.filter(name__in=["Editors", REVIEWERS_GROUP]))

@@ -1,0 +1,356 @@
+"""Forms of the report channel and of the counselors' case tools.
+
+Each text field has a length limit with a message in the page's language.
+A choice value that no form ever offered (a forged request) is reported by
+``forged()`` so the view can answer 400 and store nothing, while ordinary
+mistakes (a missing answer, a text too long) redisplay the form with what was
+typed."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core import signing
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import receipts
+from .models import Affected, Agency, Category, Platform, StaffInvolved, Status, Urgency, WhenHappened
+
+TOO_LONG = _("Please keep this to %(limit_value)d characters or fewer (it now has %(show_value)d).")
+STARTED_SALT = "incidents.report-form-started"
+
+
+class AccessibleForm(forms.Form):
+    """Links every input to its help text and its errors (aria-describedby)
+    and marks invalid inputs; radio groups get theirs on the fieldset."""
+
+    def full_clean(self):
+        super().full_clean()
+        for name, field in self.fields.items():
+            bound = self[name]
+            widget = field.widget
+            if isinstance(widget, forms.RadioSelect | forms.HiddenInput):
+                continue
+            described = []
+            if field.help_text:
+                described.append(f"{bound.auto_id}_helptext")
+            if self.errors.get(name):
+                described.append(f"{bound.auto_id}_errors")
+                widget.attrs["aria-invalid"] = "true"
+            if described:
+                widget.attrs["aria-describedby"] = " ".join(described)
+
+    def forged(self) -> bool:
+        """True when a choice value arrived that the form never offered."""
+        return any(error.code == "invalid_choice" for errors in self.errors.as_data().values() for error in errors)
+
+
+def text_field(label, max_length: int, *, required: bool = False, textarea: bool = False, **kwargs):
+    widget = forms.Textarea(attrs={"rows": 6}) if textarea else forms.TextInput()
+    error_messages = {"max_length": TOO_LONG}
+    if "required_message" in kwargs:
+        error_messages["required"] = kwargs.pop("required_message")
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=required,
+        widget=widget,
+        error_messages=error_messages,
+        strip=True,
+        **kwargs,
+    )
+
+
+def radio_field(label, choices, *, required_message, help_text=""):
+    return forms.ChoiceField(
+        label=label,
+        choices=choices,
+        widget=forms.RadioSelect,
+        help_text=help_text,
+        error_messages={
+            "required": required_message,
+            "invalid_choice": _("Please choose one of the answers."),
+        },
+    )
+
+
+def form_started_token(at: float | None = None) -> str:
+    """The signed time a form was shown, to tell people from programs."""
+    return signing.dumps({"t": timezone.now().timestamp() if at is None else at}, salt=STARTED_SALT)
+
+
+def form_started_at(token: str) -> float | None:
+    try:
+        return float(signing.loads(token, salt=STARTED_SALT)["t"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
+class ReportForm(AccessibleForm):
+    school = forms.CharField(widget=forms.HiddenInput, max_length=12)
+    started = forms.CharField(widget=forms.HiddenInput, required=False, max_length=200)
+    # The honeypot: hidden from people (and from screen readers), filled in by programs.
+    website_url = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    category = radio_field(
+        _("What happened?"),
+        Category.choices,
+        required_message=_("Please choose what happened. If nothing fits, choose “Something else”."),
+    )
+    platform = forms.ChoiceField(
+        label=_("App or site"),
+        choices=[("", _("Choose an app or site"))] + Platform.choices,
+        required=False,
+        error_messages={"invalid_choice": _("Please choose one of the answers.")},
+    )
+    platform_other = text_field(
+        _("Name of the other app or site"), 100, help_text=_("Only if you chose “Another app or site”.")
+    )
+    room_link = text_field(
+        _("Link or name of the chat room or channel"),
+        500,
+        help_text=_("For example t.me/… or the room's name. Copy the link as text; do not take a screenshot."),
+    )
+    account_handle = text_field(
+        _("Account name or ID of the person who did it"),
+        200,
+        help_text=_("If you know it. A nickname or ID is enough."),
+    )
+    when = radio_field(
+        _("Roughly when did it happen?"), WhenHappened.choices, required_message=_("Please choose when.")
+    )
+    affected = radio_field(
+        _("Who is affected?"), Affected.choices, required_message=_("Please choose who is affected.")
+    )
+    staff_involved = radio_field(
+        _("Is a teacher or other school staff member involved?"),
+        StaffInvolved.choices,
+        required_message=_("Please choose yes, no or I'm not sure."),
+        help_text=_(
+            "If you choose yes, your report goes to the safety officer of the education office, "
+            "not to anyone at your school."
+        ),
+    )
+    urgency = forms.TypedChoiceField(
+        label=_("How urgent is it?"),
+        choices=Urgency.choices,
+        coerce=int,
+        empty_value=None,
+        widget=forms.RadioSelect,
+        help_text=_("If someone is threatening or blackmailing you, we always treat it as urgent."),
+        error_messages={
+            "required": _("Please choose how urgent it is."),
+            "invalid_choice": _("Please choose one of the answers."),
+        },
+    )
+    details = text_field(
+        _("Tell us what happened"),
+        4000,
+        textarea=True,
+        help_text=_("Write as much or as little as you like. Do not write your name unless you want to."),
+    )
+    contact = text_field(
+        _("A way to reach you"),
+        200,
+        help_text=_(
+            "Only if you want the counselor to contact you, for example an email address or phone number. "
+            "It is stored encrypted and used only to reach you. Leave it empty to stay completely anonymous: "
+            "you can still read replies with your code."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Blackmail in progress is always urgent: the urgency question may be skipped.
+        if self.data.get("category") == Category.THREAT:
+            self.fields["urgency"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("category") == Category.OTHER and not cleaned.get("details") and "details" not in self.errors:
+            self.add_error("details", _("Please tell us in a few words what happened."))
+        return cleaned
+
+    def report_data(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "category": data["category"],
+            "platform": data.get("platform") or "",
+            "platform_other": data.get("platform_other") or "",
+            "room_link": data.get("room_link") or "",
+            "account_handle": data.get("account_handle") or "",
+            "when": data["when"],
+            "affected": data["affected"],
+            "staff_involved": data["staff_involved"],
+            "urgency": data.get("urgency"),
+            "details": data.get("details") or "",
+            "contact": data.get("contact") or "",
+        }
+
+
+class ReceiptConfirmForm(AccessibleForm):
+    saved = forms.BooleanField(
+        label=_("I have saved my code somewhere safe"),
+        error_messages={"required": _("Please tick the box once you have saved the code.")},
+    )
+
+
+class FollowUpForm(AccessibleForm):
+    receipt = forms.CharField(
+        label=_("Your 16-digit code"),
+        max_length=40,
+        help_text=_("The code you got after reporting. Spaces and dashes do not matter."),
+        error_messages={
+            "required": _("Please enter your code."),
+            "max_length": _("The code has 16 digits."),
+        },
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "off",
+                "autocapitalize": "off",
+                "spellcheck": "false",
+                "class": "receipt-input",
+            }
+        ),
+    )
+
+    def clean_receipt(self):
+        receipt = receipts.normalize(self.cleaned_data["receipt"])
+        if receipt is None:
+            raise forms.ValidationError(_("The code has 16 digits. Please check it and try again."), code="format")
+        return receipt
+
+
+class ReporterReplyForm(AccessibleForm):
+    body = text_field(
+        _("Your message to the counselor"),
+        4000,
+        required=True,
+        textarea=True,
+        required_message=_("Please write a message first."),
+    )
+
+
+class ReporterInfoForm(AccessibleForm):
+    link = text_field(_("Link or name of a chat room or channel"), 500)
+    handle = text_field(_("Account name or ID"), 200)
+    info = text_field(_("What else should the counselor know?"), 4000, textarea=True)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not any(cleaned.get(name) for name in ("link", "handle", "info")):
+            raise forms.ValidationError(_("Please fill in at least one of the fields."), code="empty")
+        return cleaned
+
+
+class SchoolSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("School code or name"),
+        max_length=100,
+        required=False,
+        error_messages={"max_length": TOO_LONG},
+    )
+
+
+# --- counselors --------------------------------------------------------------------
+
+INBOX_OPEN = ""
+INBOX_ALL = "all"
+
+
+class InboxFilterForm(AccessibleForm):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[(INBOX_OPEN, _("All open cases")), (INBOX_ALL, _("All cases"))] + Status.choices,
+    )
+    urgency = forms.TypedChoiceField(
+        label=_("Urgency"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("Any urgency"))] + Urgency.choices,
+    )
+    category = forms.ChoiceField(label=_("What happened"), required=False, choices=[("", _("Any"))] + Category.choices)
+    spam = forms.ChoiceField(
+        label=_("Possible spam"),
+        required=False,
+        choices=[
+            ("", _("Show, at the end")),
+            ("hide", _("Hide")),
+            ("only", _("Only possible spam")),
+        ],
+    )
+    page = forms.IntegerField(required=False, min_value=1, max_value=100_000, widget=forms.HiddenInput)
+
+    def forged(self) -> bool:
+        return super().forged() or bool(self.errors.get("page"))
+
+
+class StatusForm(AccessibleForm):
+    status = forms.ChoiceField(label=_("New status"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, report, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [(value, Status(value).label) for value in report.allowed_next_statuses()]
+
+
+class AssignForm(AccessibleForm):
+    assignee = forms.ChoiceField(label=_("Assigned counselor"), required=False)
+
+    def __init__(self, *args, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.staff = {str(user.pk): user for user in staff}
+        self.fields["assignee"].choices = [("", _("Nobody yet"))] + [(pk, str(user)) for pk, user in self.staff.items()]
+
+    def chosen_assignee(self):
+        return self.staff.get(self.cleaned_data.get("assignee") or "")
+
+
+class StaffMessageForm(AccessibleForm):
+    body = text_field(
+        _("Message to the reporter"),
+        4000,
+        required=True,
+        textarea=True,
+        required_message=_("Please write a message first."),
+        help_text=_("The reporter reads this with their code. Do not ask for images."),
+    )
+
+
+class NoteForm(AccessibleForm):
+    note = text_field(
+        _("Internal note"),
+        4000,
+        required=True,
+        textarea=True,
+        required_message=_("Please write the note first."),
+        help_text=_("Only counselors of this case read notes; the reporter never does."),
+    )
+
+
+class ReferralForm(AccessibleForm):
+    agency = forms.ChoiceField(label=_("Referred to"), choices=Agency.choices, widget=forms.RadioSelect)
+    referred_on = forms.DateField(
+        label=_("Date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Please enter a date such as 2026-03-14.")},
+    )
+    referral_note = text_field(_("Note"), 1000, textarea=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("referred_on", timezone.localdate())
+
+    def clean_referred_on(self):
+        value = self.cleaned_data["referred_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."), code="future")
+        return value

@@ -1,0 +1,152 @@
+"""Reads for the counselors' inbox, the case page, statistics and the audit
+trail, written so that the number of queries does not grow with the data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from . import permissions
+from .models import AuditEvent, CaseEvent, Category, IncidentReport, Routing, Status
+
+INBOX_PAGE_SIZE = 25
+ENCRYPTED_REPORT_FIELDS = ("details", "contact", "room_link", "account_handle", "platform_other")
+SUPPRESS_BELOW = 5
+
+
+@dataclass
+class InboxPage:
+    reports: list[IncidentReport]
+    number: int
+    has_previous: bool
+    has_next: bool
+
+
+def inbox(*, user, status: str = "", urgency: int | None = None, category: str = "", spam: str = "") -> QuerySet:
+    """The reports a counselor may read, urgent first, then newest. Reports
+    that look like a program's output come last (or not at all), so a flood of
+    them never pushes a real report off the first page. Content stays
+    encrypted: the inbox never decrypts it."""
+    reports = permissions.visible_reports(user)
+    if status == "":
+        reports = reports.exclude(status=Status.CLOSED)
+    elif status != "all":
+        reports = reports.filter(status=status)
+    if urgency is not None:
+        reports = reports.filter(urgency=urgency)
+    if category:
+        reports = reports.filter(category=category)
+    if spam == "hide":
+        reports = reports.filter(bot_suspect=False, spam_reason="")
+    elif spam == "only":
+        reports = reports.exclude(spam_reason="")
+    return (
+        reports.select_related("school", "assigned_to")
+        .defer(*ENCRYPTED_REPORT_FIELDS, "receipt_hash", "receipt_lookup")
+        .order_by("bot_suspect", "urgency", "-created_at", "-id")
+    )
+
+
+def inbox_page(reports: QuerySet, number: int) -> InboxPage:
+    """One page without counting every row: one query whatever the size."""
+    start = (number - 1) * INBOX_PAGE_SIZE
+    rows = list(reports[start : start + INBOX_PAGE_SIZE + 1])
+    return InboxPage(
+        reports=rows[:INBOX_PAGE_SIZE],
+        number=number,
+        has_previous=number > 1,
+        has_next=len(rows) > INBOX_PAGE_SIZE,
+    )
+
+
+def case_detail(report: IncidentReport) -> dict:
+    return {
+        "messages": list(report.messages.select_related("author")),
+        "notes": list(report.notes.select_related("author")),
+        "referrals": list(report.referrals.select_related("created_by")),
+    }
+
+
+def case_history(report: IncidentReport) -> list[CaseEvent]:
+    return list(report.events.select_related("actor", "assignee"))
+
+
+def reporter_messages(report: IncidentReport) -> list:
+    """What the reporter sees: the conversation, never the internal notes or
+    the counselor's name."""
+    return list(report.messages.all())
+
+
+# --- statistics ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatCell:
+    label: object
+    count: int
+
+    @property
+    def suppressed(self) -> bool:
+        return self.count < SUPPRESS_BELOW
+
+
+def _months_back(today: date, count: int) -> list[date]:
+    months = []
+    year, month = today.year, today.month
+    for _ in range(count):
+        months.append(date(year, month, 1))
+        month -= 1
+        if month == 0:
+            year, month = year - 1, 12
+    return list(reversed(months))
+
+
+def report_statistics(reports: QuerySet, *, months: int = 12) -> dict:
+    """Counts by month (the last ``months``), category and status. Every row
+    is always listed, and any count below 5 (zero included) is shown as
+    "fewer than 5", so that a table never tells whether a rare thing
+    happened. No totals are shown: they would let a hidden cell be worked out.
+    Reports that look like a program's output are not counted."""
+    reports = reports.filter(bot_suspect=False).order_by()
+    by_month_rows = (
+        reports.annotate(month=TruncMonth("created_at", tzinfo=timezone.get_current_timezone()))
+        .values("month")
+        .annotate(n=Count("id"))
+    )
+    by_month = {}
+    for row in by_month_rows:
+        month = row["month"]
+        if hasattr(month, "tzinfo") and timezone.is_aware(month):
+            month = timezone.localtime(month)
+        by_month[date(month.year, month.month, 1)] = row["n"]
+    by_category = dict(reports.values_list("category").annotate(n=Count("id")))
+    by_status = dict(reports.values_list("status").annotate(n=Count("id")))
+    return {
+        "months": [StatCell(month, by_month.get(month, 0)) for month in _months_back(timezone.localdate(), months)],
+        "categories": [StatCell(label, by_category.get(value, 0)) for value, label in Category.choices],
+        "statuses": [StatCell(label, by_status.get(value, 0)) for value, label in Status.choices],
+    }
+
+
+def school_statistics_reports(school) -> QuerySet:
+    # Staff-involved reports are the district's: counting them here could
+    # tell a school's staff that someone reported them.
+    return IncidentReport.objects.filter(school=school, routed_to=Routing.SCHOOL)
+
+
+def district_statistics_reports(district) -> QuerySet:
+    return IncidentReport.objects.filter(district=district)
+
+
+# --- audit -------------------------------------------------------------------------
+
+
+def audit_events(*, school=None, district=None) -> QuerySet:
+    events = AuditEvent.objects.select_related("actor", "school")
+    if school is not None:
+        return events.filter(school=school, routed_to=Routing.SCHOOL)
+    return events.filter(Q(district=district, routed_to=Routing.DISTRICT))

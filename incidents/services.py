@@ -1,0 +1,549 @@
+"""Writes of the incident channel: submitting a report, the counselor's case
+actions, notifications through the outbox, escalation and retention.
+
+Every function here takes plain values (no request), is keyword-only and runs
+in one transaction, so that a report and its notifications, or a case change
+and its audit row, are written together or not at all.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from classroom.models import Membership, Role, School
+
+from . import ratelimit, receipts
+from .models import (
+    AWAITING_RESPONSE,
+    BOT_REASONS,
+    AuditEvent,
+    CaseEvent,
+    CaseMessage,
+    CaseNote,
+    Category,
+    DeletionRecord,
+    IncidentReport,
+    OutboxMessage,
+    Referral,
+    Routing,
+    SpamReason,
+    StaffInvolved,
+    Status,
+    Urgency,
+)
+from .permissions import assignable_staff
+
+logger = logging.getLogger(__name__)
+
+URGENT_TARGET = timedelta(hours=1)
+SCHOOL_DAY_HOURS = 24
+MAX_SEND_ATTEMPTS = 20
+# A short retry when handing a task to the broker: if it is down, the report
+# page must still answer within a second or two; the outbox catches up.
+QUEUE_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+
+
+class CaseError(Exception):
+    """A case action that the case does not allow (a forged form value)."""
+
+
+# --- response targets ----------------------------------------------------------
+
+
+def add_weekday_hours(start: datetime, hours: float) -> datetime:
+    """``start`` plus ``hours`` of weekday time, in the platform's time zone:
+    Saturdays and Sundays do not count."""
+    current = timezone.localtime(start)
+    remaining = timedelta(hours=hours)
+    while remaining > timedelta(0):
+        if current.weekday() >= 5:
+            days_to_monday = 7 - current.weekday()
+            current = (current + timedelta(days=days_to_monday)).replace(hour=0, minute=0, second=0, microsecond=0)
+            continue
+        next_midnight = (current + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+        step = min(remaining, next_midnight - current)
+        current += step
+        remaining -= step
+    return current
+
+
+def response_due(start: datetime, urgency: int) -> datetime:
+    """One hour for urgent reports, at any time; one school day otherwise."""
+    if urgency == Urgency.URGENT:
+        return start + URGENT_TARGET
+    return add_weekday_hours(start, SCHOOL_DAY_HOURS)
+
+
+# --- who hears about a report -----------------------------------------------------
+
+
+def _superusers():
+    return list(get_user_model().objects.filter(is_superuser=True, is_active=True).order_by("id"))
+
+
+def _school_admins(school_id: int):
+    User = get_user_model()
+    ids = Membership.objects.filter(school_id=school_id, role=Role.SCHOOL_ADMIN).values("user_id")
+    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("id"))
+
+
+def report_recipients(report: IncidentReport) -> tuple[list, str]:
+    """The people told about a new report, and the kind of message.
+
+    Staff-involved reports go to the district's safety officers only. When
+    nobody is set up to read a report, the school admins (or, for district
+    cases, the platform's operators) are told so, without content."""
+    staff = list(assignable_staff(report))
+    if staff:
+        return staff, OutboxMessage.Kind.NEW_REPORT
+    if report.routed_to == Routing.SCHOOL:
+        admins = _school_admins(report.school_id)
+        if admins:
+            return admins, OutboxMessage.Kind.UNHANDLED
+    return _superusers(), OutboxMessage.Kind.UNHANDLED
+
+
+def escalation_recipients(report: IncidentReport) -> list:
+    """The school admins and the counselors other than the one assigned; for
+    district cases the other safety officers (never the school's staff)."""
+    staff = [user for user in assignable_staff(report) if user.pk != report.assigned_to_id]
+    if report.routed_to == Routing.SCHOOL:
+        people = {user.pk: user for user in [*_school_admins(report.school_id), *staff]}
+        recipients = list(people.values())
+    else:
+        recipients = staff
+    return recipients or _superusers()
+
+
+def notify(*, recipients: Iterable, kind: str, routed_to: str, now: datetime | None = None) -> list[int]:
+    """Write outbox rows (in the caller's transaction) and queue them once it
+    commits. A recipient who still has an unsent message of the same kind
+    gets no second one: the email says only "look at your inbox"."""
+    now = now or timezone.now()
+    recipient_ids = {user.pk for user in recipients}
+    waiting = set(
+        OutboxMessage.objects.filter(recipient_id__in=recipient_ids, kind=kind, sent_at__isnull=True).values_list(
+            "recipient_id", flat=True
+        )
+    )
+    messages = OutboxMessage.objects.bulk_create(
+        [
+            OutboxMessage(recipient_id=user_id, kind=kind, routed_to=routed_to, created_at=now)
+            for user_id in sorted(recipient_ids - waiting)
+        ]
+    )
+    ids = [message.pk for message in messages]
+    if ids:
+        transaction.on_commit(lambda: queue_notifications(ids))
+    return ids
+
+
+def queue_notifications(message_ids: list[int]) -> None:
+    """Hand the sends to Celery. If the broker is unreachable nothing is lost:
+    the rows stay unsent and the periodic task sends them."""
+    from .tasks import send_notification
+
+    for message_id in message_ids:
+        try:
+            send_notification.apply_async(args=[message_id], retry=True, retry_policy=QUEUE_RETRY_POLICY)
+        except Exception as exc:  # noqa: BLE001 - any broker failure: the outbox task catches up
+            logger.warning(
+                "Notification %s was not queued (%s); the periodic outbox task will send it.",
+                message_id,
+                type(exc).__name__,
+            )
+
+
+def _render_notification(message: OutboxMessage) -> tuple[str, str]:
+    recipient = message.recipient
+    language = recipient.preferred_language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        link_name = "counsel_home" if message.kind != OutboxMessage.Kind.UNHANDLED else "role_home"
+        context = {
+            "kind": message.kind,
+            "district": message.routed_to == Routing.DISTRICT,
+            "link": settings.SITE_URL.rstrip("/") + reverse(link_name),
+            "name": recipient.get_short_name(),
+        }
+        subject = render_to_string("incidents/email/notification_subject.txt", context).strip()
+        body = render_to_string("incidents/email/notification_body.txt", context)
+    return subject, body
+
+
+def outbox_send(*, message_id: int, now: datetime | None = None) -> bool:
+    """Send one notification at most once.
+
+    The row is locked with SKIP LOCKED, so a second worker (the on-commit
+    task and the periodic task may race) skips it instead of waiting, and it
+    is marked sent in the same transaction. Returns True if it was sent now."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk=message_id, sent_at__isnull=True)
+            .first()
+        )
+        if message is None:
+            return False
+        message.attempts += 1
+        message.last_attempt_at = now
+        if not message.recipient.email:
+            logger.warning("Notification %s has a recipient without an email address; dropped.", message.pk)
+            message.sent_at = now
+            message.save(update_fields=["attempts", "last_attempt_at", "sent_at"])
+            return False
+        subject, body = _render_notification(message)
+        try:
+            send_mail(subject, body, None, [message.recipient.email])
+        except Exception:  # noqa: BLE001 - any mail failure: retried by the periodic task
+            logger.warning("Notification %s could not be sent (attempt %s).", message.pk, message.attempts)
+            message.save(update_fields=["attempts", "last_attempt_at"])
+            return False
+        message.sent_at = now
+        message.save(update_fields=["attempts", "last_attempt_at", "sent_at"])
+        return True
+
+
+def outbox_send_pending(*, now: datetime | None = None, batch: int = 500) -> int:
+    """Send what is still unsent (the broker was down, a send failed)."""
+    ids = list(
+        OutboxMessage.objects.filter(sent_at__isnull=True, attempts__lt=MAX_SEND_ATTEMPTS)
+        .order_by("id")
+        .values_list("id", flat=True)[:batch]
+    )
+    return sum(1 for message_id in ids if outbox_send(message_id=message_id, now=now))
+
+
+# --- audit -------------------------------------------------------------------------
+
+
+def audit(*, actor, report: IncidentReport, action: str, detail: str = "", now: datetime | None = None) -> None:
+    AuditEvent.objects.create(
+        actor=actor,
+        school_id=report.school_id,
+        district_id=report.district_id,
+        routed_to=report.routed_to,
+        report_id=report.pk,
+        action=action,
+        detail=detail,
+        at=now or timezone.now(),
+    )
+
+
+# --- the reporter --------------------------------------------------------------------
+
+
+def report_submit(
+    *,
+    school: School,
+    category: str,
+    platform: str,
+    platform_other: str,
+    room_link: str,
+    account_handle: str,
+    when: str,
+    affected: str,
+    staff_involved: str,
+    urgency: int | None,
+    details: str,
+    contact: str,
+    spam_reason: str = SpamReason.NONE,
+    now: datetime | None = None,
+) -> tuple[IncidentReport, str]:
+    """Store a report and its notifications in one transaction; return the
+    report and its receipt (which exists nowhere else from here on)."""
+    now = now or timezone.now()
+    if category == Category.THREAT or urgency is None:
+        # Blackmail in progress is always urgent, whatever was chosen.
+        urgency = Urgency.URGENT if category == Category.THREAT else Urgency.SOON
+    routed_to = Routing.DISTRICT if staff_involved == StaffInvolved.YES else Routing.SCHOOL
+    bot_suspect = spam_reason in BOT_REASONS
+    first_of_flood = False
+    if not bot_suspect:
+        count = ratelimit.count_school_report(school.pk)
+        limit = ratelimit.school_reports_limit()
+        if count > limit:
+            spam_reason = SpamReason.FLOOD
+            first_of_flood = count == limit + 1
+    receipt = receipts.new_receipt()
+    with transaction.atomic():
+        report = IncidentReport.objects.create(
+            school=school,
+            district_id=school.district_id,
+            routed_to=routed_to,
+            category=category,
+            platform=platform,
+            platform_other=platform_other,
+            room_link=room_link,
+            account_handle=account_handle,
+            when=when,
+            affected=affected,
+            staff_involved=staff_involved,
+            urgency=urgency,
+            details=details,
+            contact=contact,
+            receipt_lookup=receipts.lookup_key(receipt),
+            receipt_hash=receipts.hash_receipt(receipt),
+            spam_reason=spam_reason,
+            bot_suspect=bot_suspect,
+            created_at=now,
+            response_due_at=None if bot_suspect else response_due(now, urgency),
+        )
+        CaseEvent.objects.create(report=report, kind=CaseEvent.Kind.RECEIVED, to_status=Status.NEW, at=now)
+        if bot_suspect:
+            pass  # kept and visible in the inbox, but no email for a program's output
+        elif spam_reason == SpamReason.FLOOD:
+            if first_of_flood:
+                recipients, _kind = report_recipients(report)
+                notify(recipients=recipients, kind=OutboxMessage.Kind.FLOOD, routed_to=routed_to, now=now)
+        else:
+            recipients, kind = report_recipients(report)
+            notify(recipients=recipients, kind=kind, routed_to=routed_to, now=now)
+    return report, receipt
+
+
+def report_for_receipt(receipt: str) -> IncidentReport | None:
+    """The report with this receipt, or None; costs one argon2 check either
+    way, so the answer takes as long for an unknown code as for a wrong one."""
+    candidates = list(
+        IncidentReport.objects.filter(receipt_lookup=receipts.lookup_key(receipt)).defer(
+            "details", "contact", "room_link", "account_handle", "platform_other"
+        )
+    )
+    if not candidates:
+        receipts.verify_decoy(receipt)
+        return None
+    for report in candidates:
+        if receipts.verify(receipt, report.receipt_hash):
+            return report
+    return None
+
+
+def _reporter_wrote(report: IncidentReport, *, now: datetime) -> None:
+    """After a reporter's message: count it as unread, reopen a closed case
+    (the retention clock stops), and tell the staff without content."""
+    report.unread_reporter_messages = min(report.unread_reporter_messages + 1, 30000)
+    fields = ["unread_reporter_messages"]
+    if report.status == Status.CLOSED:
+        CaseEvent.objects.create(
+            report=report, kind=CaseEvent.Kind.STATUS, from_status=Status.CLOSED, to_status=Status.REOPENED, at=now
+        )
+        report.status = Status.REOPENED
+        report.closed_at = None
+        report.escalated_at = None
+        report.response_due_at = None if report.bot_suspect else response_due(now, report.urgency)
+        fields += ["status", "closed_at", "escalated_at", "response_due_at"]
+    report.save(update_fields=fields)
+    if report.bot_suspect:
+        return
+    if report.assigned_to_id and report.assigned_to.is_active:
+        recipients = [report.assigned_to]
+    else:
+        recipients, _kind = report_recipients(report)
+    notify(recipients=recipients, kind=OutboxMessage.Kind.REPORTER_MESSAGE, routed_to=report.routed_to, now=now)
+
+
+@transaction.atomic
+def reporter_reply(*, report: IncidentReport, body: str, now: datetime | None = None) -> CaseMessage:
+    now = now or timezone.now()
+    report = IncidentReport.objects.select_for_update().get(pk=report.pk)
+    message = CaseMessage.objects.create(
+        report=report, sender=CaseMessage.Sender.REPORTER, kind=CaseMessage.Kind.REPLY, body=body, created_at=now
+    )
+    CaseEvent.objects.create(report=report, kind=CaseEvent.Kind.REPORTER_MESSAGE, at=now)
+    _reporter_wrote(report, now=now)
+    return message
+
+
+@transaction.atomic
+def reporter_add_info(
+    *, report: IncidentReport, link: str, handle: str, body: str, now: datetime | None = None
+) -> CaseMessage:
+    now = now or timezone.now()
+    report = IncidentReport.objects.select_for_update().get(pk=report.pk)
+    message = CaseMessage.objects.create(
+        report=report,
+        sender=CaseMessage.Sender.REPORTER,
+        kind=CaseMessage.Kind.INFO,
+        body=body,
+        link=link,
+        handle=handle,
+        created_at=now,
+    )
+    CaseEvent.objects.create(report=report, kind=CaseEvent.Kind.REPORTER_INFO, at=now)
+    _reporter_wrote(report, now=now)
+    return message
+
+
+# --- the counselor -------------------------------------------------------------------
+
+
+def _locked(report: IncidentReport) -> IncidentReport:
+    return IncidentReport.objects.select_for_update().get(pk=report.pk)
+
+
+def _set_status(report: IncidentReport, to_status: str, *, actor, now: datetime) -> None:
+    from_status = report.status
+    if to_status not in report.allowed_next_statuses():
+        raise CaseError(f"{from_status} cannot become {to_status}")
+    if from_status in AWAITING_RESPONSE and to_status != Status.REOPENED:
+        report.acknowledged_at = report.acknowledged_at or now
+        report.response_due_at = None
+    if to_status == Status.CLOSED:
+        report.closed_at = now
+        report.response_due_at = None
+    if to_status == Status.REOPENED:
+        # The retention clock stops; it starts again when the case closes.
+        report.closed_at = None
+    report.status = to_status
+    report.save(update_fields=["status", "acknowledged_at", "response_due_at", "closed_at"])
+    CaseEvent.objects.create(
+        report=report, kind=CaseEvent.Kind.STATUS, actor=actor, from_status=from_status, to_status=to_status, at=now
+    )
+    audit(actor=actor, report=report, action=AuditEvent.Action.STATUS, detail=f"{from_status}>{to_status}", now=now)
+
+
+@transaction.atomic
+def report_change_status(*, report: IncidentReport, to_status: str, actor, now: datetime | None = None) -> None:
+    if to_status not in Status.values:
+        raise CaseError("unknown status")
+    _set_status(_locked(report), to_status, actor=actor, now=now or timezone.now())
+
+
+@transaction.atomic
+def report_assign(*, report: IncidentReport, assignee, actor, now: datetime | None = None) -> None:
+    now = now or timezone.now()
+    report = _locked(report)
+    if assignee is not None and not assignable_staff(report).filter(pk=assignee.pk).exists():
+        raise CaseError("not a counselor of this case")
+    report.assigned_to = assignee
+    report.save(update_fields=["assigned_to"])
+    CaseEvent.objects.create(report=report, kind=CaseEvent.Kind.ASSIGNED, actor=actor, assignee=assignee, at=now)
+    audit(actor=actor, report=report, action=AuditEvent.Action.ASSIGN, now=now)
+
+
+@transaction.atomic
+def report_send_message(*, report: IncidentReport, body: str, actor, now: datetime | None = None) -> CaseMessage:
+    """A message the reporter reads with the receipt. Replying is also an
+    acknowledgement: a new case becomes "acknowledged"."""
+    now = now or timezone.now()
+    report = _locked(report)
+    message = CaseMessage.objects.create(
+        report=report, sender=CaseMessage.Sender.STAFF, author=actor, body=body, created_at=now
+    )
+    CaseEvent.objects.create(report=report, kind=CaseEvent.Kind.STAFF_MESSAGE, actor=actor, at=now)
+    audit(actor=actor, report=report, action=AuditEvent.Action.MESSAGE, now=now)
+    if report.status in AWAITING_RESPONSE:
+        _set_status(report, Status.ACKNOWLEDGED, actor=actor, now=now)
+    if report.unread_reporter_messages:
+        report.unread_reporter_messages = 0
+        report.save(update_fields=["unread_reporter_messages"])
+    return message
+
+
+@transaction.atomic
+def report_add_note(*, report: IncidentReport, body: str, actor, now: datetime | None = None) -> CaseNote:
+    now = now or timezone.now()
+    note = CaseNote.objects.create(report=report, author=actor, body=body, created_at=now)
+    CaseEvent.objects.create(report=report, kind=CaseEvent.Kind.NOTE, actor=actor, at=now)
+    audit(actor=actor, report=report, action=AuditEvent.Action.NOTE, now=now)
+    return note
+
+
+@transaction.atomic
+def report_add_referral(
+    *, report: IncidentReport, agency: str, referred_on, note: str, actor, now: datetime | None = None
+) -> Referral:
+    now = now or timezone.now()
+    referral = Referral.objects.create(
+        report=report, agency=agency, referred_on=referred_on, note=note, created_by=actor, created_at=now
+    )
+    CaseEvent.objects.create(report=report, kind=CaseEvent.Kind.REFERRAL, actor=actor, at=now)
+    audit(actor=actor, report=report, action=AuditEvent.Action.REFERRAL, detail=agency, now=now)
+    return referral
+
+
+def report_opened(*, report: IncidentReport, actor, printed: bool = False) -> None:
+    """Someone read the report's content: audit it and clear the unread count."""
+    audit(actor=actor, report=report, action=AuditEvent.Action.PRINT if printed else AuditEvent.Action.VIEW)
+    if report.unread_reporter_messages and not printed:
+        IncidentReport.objects.filter(pk=report.pk).update(unread_reporter_messages=0)
+
+
+# --- periodic work -------------------------------------------------------------------
+
+
+def reports_escalate_overdue(*, now: datetime | None = None) -> int:
+    """Tell the school admins and the other counselors, once, about every
+    report that was not acknowledged within its target."""
+    now = now or timezone.now()
+    overdue = IncidentReport.objects.filter(
+        status__in=AWAITING_RESPONSE, response_due_at__lte=now, escalated_at__isnull=True, bot_suspect=False
+    ).values_list("pk", flat=True)
+    escalated = 0
+    for pk in list(overdue):
+        with transaction.atomic():
+            report = (
+                IncidentReport.objects.select_for_update()
+                .filter(pk=pk, status__in=AWAITING_RESPONSE, escalated_at__isnull=True)
+                .only("pk", "school_id", "district_id", "routed_to", "assigned_to_id", "status", "escalated_at")
+                .first()
+            )
+            if report is None:
+                continue
+            report.escalated_at = now
+            report.save(update_fields=["escalated_at"])
+            CaseEvent.objects.create(report=report, kind=CaseEvent.Kind.ESCALATED, at=now)
+            audit(actor=None, report=report, action=AuditEvent.Action.ESCALATE, now=now)
+            notify(
+                recipients=escalation_recipients(report),
+                kind=OutboxMessage.Kind.ESCALATION,
+                routed_to=report.routed_to,
+                now=now,
+            )
+            escalated += 1
+    if escalated:
+        logger.info("Escalated %d reports that missed their response target.", escalated)
+    return escalated
+
+
+def reports_delete_expired(*, now: datetime | None = None) -> int:
+    """Delete closed cases older than INCIDENT_RETENTION_DAYS (counted from
+    closing). Only the id, school and dates are kept, in a DeletionRecord."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.INCIDENT_RETENTION_DAYS)
+    expired = IncidentReport.objects.filter(status=Status.CLOSED, closed_at__lte=cutoff).values_list("pk", flat=True)
+    deleted = 0
+    for pk in list(expired):
+        with transaction.atomic():
+            report = (
+                IncidentReport.objects.select_for_update()
+                .filter(pk=pk, status=Status.CLOSED, closed_at__lte=cutoff)
+                .only("pk", "school_id", "district_id", "routed_to", "created_at", "closed_at", "status")
+                .first()
+            )
+            if report is None:
+                continue
+            DeletionRecord.objects.create(
+                report_id=report.pk,
+                school_id=report.school_id,
+                received_at=report.created_at,
+                closed_at=report.closed_at,
+                deleted_at=now,
+            )
+            audit(actor=None, report=report, action=AuditEvent.Action.DELETE, now=now)
+            IncidentReport.objects.filter(pk=report.pk).delete()
+            deleted += 1
+    if deleted:
+        logger.info("Deleted %d closed reports after the retention period.", deleted)
+    return deleted

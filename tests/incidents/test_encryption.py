@@ -1,0 +1,108 @@
+"""Encryption at rest: what people write is unreadable in the table, keys
+come from settings, and rotation moves every row to the newest key."""
+
+import io
+
+import pytest
+from cryptography.fernet import Fernet
+from django.core.management import call_command
+from django.db import connection
+
+from incidents import crypto, services
+from incidents.models import CaseMessage, CaseNote, IncidentReport, Referral
+
+from .conftest import make_report
+
+SECRETS = {
+    "details": "secret-details-plaintext",
+    "room_link": "t.me/secret-room-plaintext",
+    "account_handle": "@secret-handle-plaintext",
+    "platform_other": "secret-app-plaintext",
+    "contact": "secret-contact@example.org",
+}
+
+
+def raw(sql, params=()):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _case_with_everything(cast):
+    report, _receipt = make_report(cast.school, platform="other", **SECRETS)
+    services.report_send_message(report=report, body="secret-staff-message", actor=cast.counselor)
+    services.reporter_reply(report=report, body="secret-reporter-message")
+    services.reporter_add_info(report=report, link="secret-info-link", handle="secret-info-handle", body="secret-info")
+    services.report_add_note(report=report, body="secret-note", actor=cast.counselor)
+    services.report_add_referral(
+        report=report, agency="police", referred_on="2026-03-01", note="secret-referral-note", actor=cast.counselor
+    )
+    return report
+
+
+def test_the_raw_tables_hold_no_plaintext(cast):
+    report = _case_with_everything(cast)
+    tables = {
+        IncidentReport._meta.db_table: list(SECRETS),
+        CaseMessage._meta.db_table: ["body", "link", "handle"],
+        CaseNote._meta.db_table: ["body"],
+        Referral._meta.db_table: ["note"],
+    }
+    for table, columns in tables.items():
+        for row in raw(f"SELECT {', '.join(columns)} FROM {table}"):  # noqa: S608
+            for value in row:
+                assert value.startswith("gAAAAA"), (table, value)  # a Fernet token
+                assert "secret" not in value
+    # Through the ORM it reads as written.
+    report.refresh_from_db()
+    assert report.details == SECRETS["details"]
+    assert report.messages.first().body == "secret-staff-message"
+
+
+def test_equal_texts_do_not_look_equal(cast):
+    make_report(cast.school, details="same words")
+    make_report(cast.school, details="same words")
+    first, second = (row[0] for row in raw(f"SELECT details FROM {IncidentReport._meta.db_table}"))  # noqa: S608
+    assert first != second
+
+
+def test_rotation_moves_every_row_to_the_new_key(cast, settings):
+    old_key = Fernet.generate_key().decode()
+    new_key = Fernet.generate_key().decode()
+    settings.INCIDENT_ENCRYPTION_KEYS = [old_key]
+    report = _case_with_everything(cast)
+
+    settings.INCIDENT_ENCRYPTION_KEYS = [new_key]
+    with pytest.raises(crypto.DecryptionError):
+        IncidentReport.objects.get(pk=report.pk)
+
+    settings.INCIDENT_ENCRYPTION_KEYS = [new_key, old_key]
+    call_command("rotate_incident_keys", stdout=io.StringIO())
+
+    settings.INCIDENT_ENCRYPTION_KEYS = [new_key]
+    report = IncidentReport.objects.get(pk=report.pk)
+    assert report.details == SECRETS["details"]
+    assert report.contact == SECRETS["contact"]
+    assert {m.body for m in report.messages.all()} == {"secret-staff-message", "secret-reporter-message", "secret-info"}
+    assert report.notes.get().body == "secret-note"
+    assert report.referrals.get().note == "secret-referral-note"
+    for (value,) in raw(f"SELECT details FROM {IncidentReport._meta.db_table}"):  # noqa: S608
+        assert crypto.is_encrypted_with_newest_key(value)
+
+
+def test_the_first_key_encrypts_and_any_key_decrypts(settings):
+    one, two = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.INCIDENT_ENCRYPTION_KEYS = [two]
+    token = crypto.encrypt("hello")
+    settings.INCIDENT_ENCRYPTION_KEYS = [one, two]
+    assert crypto.decrypt(token) == "hello"
+    assert not crypto.is_encrypted_with_newest_key(token)
+    assert crypto.is_encrypted_with_newest_key(crypto.encrypt("hello"))
+
+
+def test_keys_are_not_in_the_database(cast, settings):
+    _case_with_everything(cast)
+    from .test_anonymity import database_rows_containing
+
+    for key in settings.INCIDENT_ENCRYPTION_KEYS:
+        assert database_rows_containing(key) == []
