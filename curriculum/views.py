@@ -112,7 +112,7 @@ def lesson_quiz_submit(request, lesson: LessonPage):
     if context["records_progress"]:
         ids = context["source_ids"]
         module = context["module"]
-        source_module = module if ids[module.pk] == module.pk else ModulePage.objects.get(pk=ids[module.pk])
+        source_module = _source_module(module, ids)
         recorded = services.attempt_record(
             student=request.user,
             page_id=ids[lesson.pk],
@@ -127,6 +127,12 @@ def lesson_quiz_submit(request, lesson: LessonPage):
     context["result"] = result
     context["questions"] = _question_views(lesson, lesson.quiz, shuffle=False, answers=answers, result=result)
     return render(request, "curriculum/lesson_page.html", context)
+
+
+def _source_module(module: ModulePage, ids: dict[int, int]) -> ModulePage:
+    """The source-language module that progress rows point at (no query when
+    the visitor already reads the source language)."""
+    return module if ids[module.pk] == module.pk else ModulePage.objects.get(pk=ids[module.pk])
 
 
 def _partial_answers(questions, post) -> dict[str, frozenset[str]]:
@@ -145,7 +151,7 @@ def lesson_mark_read(request, lesson: LessonPage):
     if records_progress(request.user):
         module = lesson.module
         ids = selectors.source_ids([lesson, module])
-        source_module = module if ids[module.pk] == module.pk else ModulePage.objects.get(pk=ids[module.pk])
+        source_module = _source_module(module, ids)
         services.lesson_mark_read(student=request.user, lesson_id=ids[lesson.pk], module=source_module)
     nxt = selectors.next_lesson(lesson)
     return redirect(nxt.url if nxt else lesson.module.url)

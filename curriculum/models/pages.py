@@ -79,19 +79,9 @@ class HomePage(Page):
             "learn": f"{base}learn/",
             "parents": f"{base}for-parents/",
             "teachers": f"{base}for-teachers/",
-            "report": reverse("report_start") if _has_url("report_start") else f"{base}report/",
+            "report": reverse("report_search"),
         }
         return context
-
-
-def _has_url(name: str) -> bool:
-    from django.urls import NoReverseMatch, reverse
-
-    try:
-        reverse(name)
-    except NoReverseMatch:
-        return False
-    return True
 
 
 class SectionPage(Page):
