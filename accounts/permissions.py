@@ -64,7 +64,9 @@ def roles_of(user) -> Roles:
     cached = getattr(user, "_roles_cache", None)
     if cached is not None:
         return cached
-    stored = cache.get(_roles_key(user.pk))
+    stored = getattr(user, "_roles_prefetched", None)
+    if stored is None:
+        stored = cache.get(_roles_key(user.pk))
     if stored is None:
         stored = _read_roles(user)
         cache.set(_roles_key(user.pk), stored, ROLES_TIMEOUT)
@@ -76,6 +78,17 @@ def roles_of(user) -> Roles:
 
 def _roles_key(user_id: int) -> str:
     return f"roles:v1:{user_id}"
+
+
+def roles_cache_key(user) -> str | None:
+    """For a caller that reads several cache keys in one round trip
+    (curriculum.route_cache) and hands the roles over with accept_roles."""
+    return _roles_key(user.pk) if getattr(user, "is_authenticated", False) else None
+
+
+def accept_roles(user, stored) -> None:
+    if stored is not None:
+        user._roles_prefetched = stored
 
 
 def forget_roles(user_ids) -> None:

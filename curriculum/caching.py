@@ -21,26 +21,41 @@ def _snippets_changed(**kwargs):
     bump_generation()
 
 
-def lesson_body_html(lesson, *, show_teacher_notes: bool) -> str:
+def _body_key(lesson, show_teacher_notes: bool) -> str:
     audience = "teacher" if show_teacher_notes else "learner"
-    key = f"lesson-body:{lesson.pk}:{lesson.latest_revision_id}:{get_language()}:{audience}:{_generation()}"
-    html = cache.get(key)
-    if html is None:
-        html = render_to_string(
+    return f"lesson-body:{lesson.pk}:{lesson.latest_revision_id}:{get_language()}:{audience}:{_generation()}"
+
+
+def _render_body(lesson, show_teacher_notes: bool) -> str:
+    return str(
+        render_to_string(
             "curriculum/includes/lesson_body.html", {"page": lesson, "show_teacher_notes": show_teacher_notes}
         )
-        cache.set(key, str(html), TIMEOUT)
+    )
+
+
+def _help_key(jurisdiction: str) -> str:
+    return f"help-resources:{jurisdiction}:{get_language()}:{_generation()}"
+
+
+def _read_help(jurisdiction: str) -> list[HelpResource]:
+    return list(
+        HelpResource.objects.filter(locale__language_code=get_language(), jurisdiction__in=[jurisdiction, "INTL"])
+    )
+
+
+def _stored(found: dict, key: str, make):
+    value = found.get(key)
+    if value is None:
+        value = make()
+        cache.set(key, value, TIMEOUT)
+    return value
+
+
+def lesson_parts(lesson, *, show_teacher_notes: bool, jurisdiction: str) -> tuple[str, list[HelpResource]]:
+    """The rendered lesson body and the help lines, in one cache round trip."""
+    body_key, help_key = _body_key(lesson, show_teacher_notes), _help_key(jurisdiction)
+    found = cache.get_many([body_key, help_key])
+    html = _stored(found, body_key, lambda: _render_body(lesson, show_teacher_notes))
     # Rendered by our own templates from escaped content, so safe to mark.
-    return mark_safe(html)  # noqa: S308
-
-
-def help_resources(jurisdiction: str) -> list[HelpResource]:
-    language = get_language()
-    key = f"help-resources:{jurisdiction}:{language}:{_generation()}"
-    resources = cache.get(key)
-    if resources is None:
-        resources = list(
-            HelpResource.objects.filter(locale__language_code=language, jurisdiction__in=[jurisdiction, "INTL"])
-        )
-        cache.set(key, resources, TIMEOUT)
-    return resources
+    return mark_safe(html), _stored(found, help_key, lambda: _read_help(jurisdiction))  # noqa: S308

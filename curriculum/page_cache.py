@@ -3,29 +3,44 @@
 Lesson, module and section pages look the same to every visitor who is not
 signed in, so their HTML is kept per language and path. The CSRF token of
 the quiz form is swapped for a placeholder before storing and for the
-visitor's own token when serving. Publishing any page or saving a legal fact
-or help resource moves the generation on, which retires every stored page
-and rendered lesson body at once.
+visitor's own token when serving. Publishing, unpublishing, moving or
+deleting any page, changing its privacy or a site, or saving a legal fact or
+help resource moves the generation on, which retires every stored page,
+page route and rendered lesson body at once.
 """
 
 import re
+from contextvars import ContextVar
 
 from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.translation import get_language
-from wagtail.signals import page_published, page_unpublished
+from wagtail.models import Page, PageViewRestriction, Site
+from wagtail.signals import page_published, page_unpublished, post_page_move
 
 GENERATION_KEY = "curriculum:content-generation"
 TIMEOUT = 60 * 60 * 24
 
+# The generation read once at the start of a page request (curriculum.route_cache).
+_request_generation: ContextVar[int | None] = ContextVar("content_generation", default=None)
+
 
 def generation() -> int:
+    current = _request_generation.get()
+    if current is not None:
+        return current
     return cache.get_or_set(GENERATION_KEY, 1, None)
 
 
+def use_generation(value: int | None) -> None:
+    _request_generation.set(value)
+
+
 def bump_generation() -> None:
+    _request_generation.set(None)
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:
@@ -37,9 +52,17 @@ _CSRF_VALUE = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 _EXCLUDED = ("/accounts/", "/cms/", "/manage-site/", "/report/", "/healthz")
 
 
-@receiver([page_published, page_unpublished])
+@receiver([page_published, page_unpublished, post_page_move])
+@receiver([post_save, post_delete], sender=PageViewRestriction)
+@receiver([post_save, post_delete], sender=Site)
 def _pages_changed(**kwargs):
     bump_generation()
+
+
+@receiver(post_delete)
+def _page_deleted(sender, **kwargs):
+    if issubclass(sender, Page):
+        bump_generation()
 
 
 def mark_cacheable(request) -> None:

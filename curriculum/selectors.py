@@ -10,8 +10,7 @@ from wagtail.models import Locale, Page
 
 from accounts import permissions as roles
 
-from . import caching
-from .models import Certificate, HelpResource, LessonPage, LessonProgress, ModulePage, QuizAttempt
+from .models import Certificate, LessonPage, LessonProgress, ModulePage, QuizAttempt
 from .permissions import can_open_module, records_progress
 
 _SOURCE_LOCALE_ID: dict[str, int] = {}
@@ -138,10 +137,6 @@ def lesson_progress(lesson: LessonPage, user, lesson_source_id: int) -> LessonPr
     return LessonProgress.objects.filter(student=user, lesson_id=lesson_source_id).first()
 
 
-def help_resources_for(user) -> list[HelpResource]:
-    return caching.help_resources(jurisdiction_of(user))
-
-
 def jurisdiction_of(user) -> str:
     """The jurisdiction of the person's school, else the platform default."""
     jurisdictions = roles.roles_of(user).jurisdictions
@@ -149,10 +144,4 @@ def jurisdiction_of(user) -> str:
 
 
 def next_lesson(lesson: LessonPage) -> LessonPage | None:
-    return (
-        LessonPage.objects.sibling_of(lesson, inclusive=False)
-        .live()
-        .filter(path__gt=lesson.path)
-        .order_by("path")
-        .first()
-    )
+    return lesson.next_lesson

@@ -55,13 +55,17 @@ def _question_views(page, stream, *, shuffle: bool, answers=None, result: quiz.R
 def _lesson_context(request, lesson: LessonPage, with_progress=True, **extra):
     module = lesson.module
     ids = selectors.source_ids([lesson, module])
+    show_teacher_notes = sees_teacher_notes(request.user)
+    body_html, help_resources = caching.lesson_parts(
+        lesson, show_teacher_notes=show_teacher_notes, jurisdiction=selectors.jurisdiction_of(request.user)
+    )
     context = {
         "page": lesson,
         "self": lesson,
         "module": module,
-        "show_teacher_notes": sees_teacher_notes(request.user),
-        "help_resources": selectors.help_resources_for(request.user),
-        "body_html": caching.lesson_body_html(lesson, show_teacher_notes=sees_teacher_notes(request.user)),
+        "show_teacher_notes": show_teacher_notes,
+        "help_resources": help_resources,
+        "body_html": body_html,
         "next_lesson": selectors.next_lesson(lesson),
         "progress": selectors.lesson_progress(lesson, request.user, ids[lesson.pk]) if with_progress else None,
         "records_progress": records_progress(request.user),

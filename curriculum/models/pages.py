@@ -11,7 +11,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.blocks import CharBlock
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
@@ -42,7 +42,35 @@ STUDENT_BANDS = [Band.E12, Band.E34, Band.E56, Band.MIDDLE, Band.HIGH]
 LOWER_BANDS = {Band.E12, Band.E34}
 
 
-class HomePage(Page):
+class RouteCachedPage(Page):
+    """Pages whose route is kept between requests (curriculum.route_cache).
+    The ids of the view restrictions that apply are kept on the instance, so
+    a stored copy answers Wagtail's privacy check at every request with no
+    query."""
+
+    # Cached properties every view of the page reads: the stored copy carries them.
+    route_cache_carries: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    def get_view_restrictions(self):
+        ids = self.__dict__.get("_view_restriction_ids")
+        if ids is None:
+            ids = self._view_restriction_ids = list(super().get_view_restrictions().values_list("pk", flat=True))
+        return PageViewRestriction.objects.filter(pk__in=ids) if ids else PageViewRestriction.objects.none()
+
+    def warm_for_route_cache(self, served) -> None:
+        """Take over what serving the page already read, or read it now."""
+        for name in ("_view_restriction_ids", *self.route_cache_carries):
+            if name in served.__dict__:
+                self.__dict__[name] = served.__dict__[name]
+        self.get_view_restrictions()
+        for name in self.route_cache_carries:
+            getattr(self, name)
+
+
+class HomePage(RouteCachedPage):
     """The front door: Learn, Parents, Teachers and Report anonymously."""
 
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
@@ -84,7 +112,7 @@ class HomePage(Page):
         return context
 
 
-class SectionPage(Page):
+class SectionPage(RouteCachedPage):
     """One audience's shelf of modules."""
 
     audience = models.CharField(_("audience"), max_length=10, choices=Audience.choices)
@@ -112,7 +140,7 @@ class SectionPage(Page):
         return context
 
 
-class ModulePage(RoutablePageMixin, Page):
+class ModulePage(RoutablePageMixin, RouteCachedPage):
     audience = models.CharField(_("audience"), max_length=10, choices=Audience.choices)
     band = models.CharField(_("grade band"), max_length=10, choices=Band.choices)
     summary = models.TextField(_("summary"), max_length=600)
@@ -205,7 +233,7 @@ class ModulePage(RoutablePageMixin, Page):
         return views.module_certificate(request, self)
 
 
-class LessonPage(RoutablePageMixin, Page):
+class LessonPage(RoutablePageMixin, RouteCachedPage):
     essential_question = models.CharField(_("essential question"), max_length=300)
     estimated_minutes = models.PositiveSmallIntegerField(_("estimated minutes"), default=20)
     pass_mark = models.PositiveSmallIntegerField(_("pass mark (%)"), default=60)
@@ -243,6 +271,18 @@ class LessonPage(RoutablePageMixin, Page):
     def module(self) -> ModulePage:
         # One query: the parent's path is this page's path minus one step.
         return ModulePage.objects.get(path=self.path[: -self.steplen])
+
+    @cached_property
+    def next_lesson(self) -> "LessonPage | None":
+        return (
+            LessonPage.objects.sibling_of(self, inclusive=False)
+            .live()
+            .filter(path__gt=self.path)
+            .order_by("path")
+            .first()
+        )
+
+    route_cache_carries = ("module", "next_lesson")
 
     def serve(self, request, *args, **kwargs):
         from ..permissions import can_open_module

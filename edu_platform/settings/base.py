@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.RequireMFAMiddleware",
     "curriculum.page_cache.AnonymousPageCacheMiddleware",
+    "curriculum.route_cache.PageRouteCacheMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -230,6 +231,8 @@ CELERY_BEAT_SCHEDULE["accounts-weekly-digest"] = {
 WAGTAIL_SITE_NAME = "Safe Together"
 WAGTAILADMIN_BASE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 WAGTAILADMIN_LOGIN_URL = "account_login"
+# Pages an editor makes private ask for our own login, not Wagtail's bare one.
+WAGTAIL_FRONTEND_LOGIN_URL = "account_login"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf"]
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
