@@ -29,7 +29,7 @@ class AccessibleForm(forms.Form):
             if field.help_text:
                 described.append(f"{bound.auto_id}_helptext")
             if self.errors.get(name):
-                described.append(f"{bound.auto_id}_errors")
+                described.append(f"{bound.auto_id}_error")
                 field.widget.attrs["aria-invalid"] = "true"
             if described:
                 field.widget.attrs["aria-describedby"] = " ".join(described)

@@ -64,8 +64,10 @@ def inbox_page(reports: QuerySet, number: int) -> InboxPage:
 
 
 def case_detail(report: IncidentReport) -> dict:
+    # "thread", not "messages": that name belongs to Django's flash messages,
+    # which the page layout shows ("The status was changed.").
     return {
-        "messages": list(report.messages.select_related("author")),
+        "thread": list(report.messages.select_related("author")),
         "notes": list(report.notes.select_related("author")),
         "referrals": list(report.referrals.select_related("created_by")),
     }

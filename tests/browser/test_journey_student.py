@@ -19,7 +19,7 @@ def make_student(server, username: str) -> str:
         "from accounts.models import User; from classroom.models import *; "
         f"u, _ = User.objects.get_or_create(username='{username}', defaults={{'display_name': '카드학생'}}); "
         f"u.set_password('{password}'); u.save(); "
-        "s = School.objects.get(code='DEMO01'); c = s.classrooms.first(); "
+        "s = School.objects.get(code='DEMO01'); c = s.classrooms.get(join_code='DEMO3BAN'); "
         "Membership.objects.get_or_create(user=u, school=s, role='student'); "
         "Enrollment.objects.get_or_create(classroom=c, student=u); "
         # A 13-year-old's results are kept once a guardian's consent is on file.
