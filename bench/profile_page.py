@@ -17,9 +17,9 @@ import django  # noqa: E402
 
 django.setup()
 
+import measure  # noqa: E402  (bench/measure.py: the same people as the bench)
 from pyinstrument import Profiler  # noqa: E402
 
-import measure  # noqa: E402  (bench/measure.py: the same people as the bench)
 from curriculum.models import LessonPage  # noqa: E402
 
 

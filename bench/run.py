@@ -27,12 +27,15 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import redis
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
 PG = "postgres://postgres@127.0.0.1:5432"
-REDIS = "redis://127.0.0.1:6379/3"
+# One Redis database per dataset: the two datasets share user ids and page
+# paths, so a shared cache would hand one dataset's roles and routes to the other.
+REDIS = {"bench_large": "redis://127.0.0.1:6379/3", "bench_small": "redis://127.0.0.1:6379/4"}
 DEAD_REDIS = "redis://127.0.0.1:1/0"
 SCALE_PASSWORD = "scale-pass-2026"  # noqa: S105 - synthetic bench people only
 
@@ -79,13 +82,13 @@ def secrets_env() -> dict:
     return env
 
 
-def base_env(database: str, redis_url: str = REDIS) -> dict:
+def base_env(database: str, redis_url: str | None = None) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "CI"}}
     env.update(secrets_env())
     env.update(
         DJANGO_SETTINGS_MODULE="edu_platform.settings.production",
         DATABASE_URL=f"{PG}/{database}",
-        REDIS_URL=redis_url,
+        REDIS_URL=redis_url or REDIS[database],
         ALLOWED_HOSTS="127.0.0.1,localhost",
         SITE_URL="http://127.0.0.1",
         SECURE_SSL_REDIRECT="false",
@@ -158,7 +161,7 @@ def free_port() -> int:
 
 
 class Gunicorn:
-    def __init__(self, database: str, redis_url: str = REDIS, workers: int = 2):
+    def __init__(self, database: str, redis_url: str | None = None, workers: int = 2):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
@@ -354,7 +357,15 @@ def main():
     parser.add_argument("--users", type=int, default=200, help="students in the bell-ring load")
     args = parser.parse_args()
 
-    result = {"dataset": {}, "queries": {}, "render_ms": {}, "http": {}, "load": {}, "broker_down": {}}
+    result = {
+        "dataset": {},
+        "queries": {},
+        "queries_first_visit": {},
+        "render_ms": {},
+        "http": {},
+        "load": {},
+        "broker_down": {},
+    }
     dataset("bench_small", True, False, 2, 420)
     large = dataset("bench_large", False, args.rebuild, args.schools, args.students)
     result["dataset"] = large
@@ -362,9 +373,15 @@ def main():
     # Production settings serve fingerprinted static files from the manifest.
     manage(base_env("bench_large"), "collectstatic", "--noinput")
     log("measuring queries and render times ...")
+    for url in REDIS.values():  # every run starts from an empty cache
+        redis.Redis.from_url(url).flushdb()
     m_small, m_large = measure("bench_small", 3), measure("bench_large", args.runs)
     for page in m_large["queries"]:
         result["queries"][page] = [m_small["queries"][page], m_large["queries"][page]]
+    result["queries_first_visit"] = {
+        page: [m_small["queries_first_visit"][page], m_large["queries_first_visit"][page]]
+        for page in m_large["queries_first_visit"]
+    }
     result["render_ms"] = m_large["render_ms"]
 
     log("HTTP with gunicorn (2 workers) and wrk ...")
@@ -423,11 +440,16 @@ def main():
 
 
 def print_table(result: dict) -> None:
-    print("\nSQL queries per page (small dataset, large dataset; budget)")
+    print("\nSQL queries per page: small and large dataset, warm caches | first visit with nothing cached; budget")
     for page, (s, large) in result["queries"].items():
+        first_s, first_large = result["queries_first_visit"][page]
         budget = BUDGETS["queries"].get(page)
-        verdict = "ok" if s == large and (budget is None or large <= budget) else "OVER"
-        print(f"  {page:<20} {s:>4} {large:>4}   {'≤ ' + str(budget) if budget else '':<6} {verdict}")
+        equal = s == large and first_s == first_large
+        verdict = "ok" if equal and (budget is None or max(large, first_large) <= budget) else "OVER"
+        print(
+            f"  {page:<20} {s:>4} {large:>4} | {first_s:>4} {first_large:>4}   "
+            f"{'≤ ' + str(budget) if budget else '':<6} {verdict}"
+        )
     print("\nMedian in-process render time, large dataset (ms; budget)")
     for page, ms in result["render_ms"].items():
         budget = BUDGETS["render_ms"].get(page)

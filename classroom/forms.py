@@ -128,10 +128,12 @@ class RosterUploadForm(AccessibleForm):
         self.classroom = classroom
         self.taken_numbers = taken_numbers or {}
         self.roster = None
+        self.too_large = False
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         result = roster_module.parse_roster(upload, filename=upload.name or "", taken_numbers=self.taken_numbers)
+        self.too_large = result.too_big
         if result.file_errors:
             raise forms.ValidationError([str(e) for e in result.file_errors])
         self.roster = result

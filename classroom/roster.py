@@ -130,6 +130,8 @@ class Roster:
     file_errors: list[str] = field(default_factory=list)
     encoding: str = ""
     ignored_columns: list[str] = field(default_factory=list)
+    # The file is over the size limit (the upload page answers 413).
+    too_big: bool = False
 
     @property
     def ok(self) -> bool:
@@ -141,9 +143,10 @@ class Roster:
 
 
 class _FileProblem(Exception):
-    def __init__(self, message):
+    def __init__(self, message, *, too_big: bool = False):
         super().__init__(str(message))
         self.message = message
+        self.too_big = too_big
 
 
 def parse_roster(
@@ -162,6 +165,7 @@ def parse_roster(
     size = getattr(upload, "size", None)
     if size is not None and size > max_bytes:
         roster.file_errors.append(MESSAGES["too_big"])
+        roster.too_big = True
         return roster
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if extension in NOT_CSV_EXTENSIONS:
@@ -173,6 +177,7 @@ def parse_roster(
     except _FileProblem as problem:
         roster.rows = []
         roster.file_errors.append(problem.message)
+        roster.too_big = problem.too_big
         return roster
     _check_numbers(roster.rows, taken_numbers or {})
     return roster
@@ -197,7 +202,7 @@ def _byte_lines(upload, max_bytes: int) -> Iterator[bytes]:
         if chunk:
             read += len(chunk)
             if read > max_bytes:
-                raise _FileProblem(MESSAGES["too_big"])
+                raise _FileProblem(MESSAGES["too_big"], too_big=True)
             pending += chunk
         if b"\x00" in pending:
             # UTF-16 ("Unicode text" in Excel) or another binary format.

@@ -393,7 +393,8 @@ def roster_upload(request, pk):
             classroom=classroom, created_by=request.user, filename=form.cleaned_data["file"].name, roster=form.roster
         )
         return redirect("roster_preview", pk=classroom.pk, import_pk=roster_import.pk)
-    return render(request, "classroom/roster_upload.html", {"classroom": classroom, "form": form})
+    status = 413 if form.too_large else 200  # Request Entity Too Large, with the form and its message
+    return render(request, "classroom/roster_upload.html", {"classroom": classroom, "form": form}, status=status)
 
 
 @teacher_required

@@ -4,6 +4,7 @@ pages call these; the logic stays here so it reads as ordinary Django."""
 from __future__ import annotations
 
 import random
+import re
 import secrets
 
 from django.contrib.auth.decorators import login_required
@@ -18,6 +19,8 @@ from .page_cache import mark_cacheable
 from .permissions import records_progress, sees_teacher_notes
 
 TOKEN_FIELD = "form_token"  # noqa: S105 - a field name, not a secret
+# What secrets.token_urlsafe makes; anything else (a NUL byte, say) is refused.
+_FORM_TOKEN = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 
 def _question_views(page, stream, *, shuffle: bool, answers=None, result: quiz.Result | None = None, errors=()):
@@ -93,7 +96,7 @@ def lesson_quiz_submit(request, lesson: LessonPage):
     if not questions:
         return HttpResponseBadRequest(_("This lesson has no quiz."))
     token = request.POST.get(TOKEN_FIELD, "")
-    if not (8 <= len(token) <= 64):
+    if not _FORM_TOKEN.fullmatch(token):
         return HttpResponseBadRequest(_("The form was not sent correctly. Reload the page and try again."))
     try:
         answers = quiz.parse_answers(questions, dict(request.POST.lists()))
@@ -169,7 +172,7 @@ def module_check(request, module: ModulePage, which: str):
     context = {"page": module, "self": module, "which": which, "form_token": secrets.token_urlsafe(24)}
     if request.method == "POST":
         token = request.POST.get(TOKEN_FIELD, "")
-        if not (8 <= len(token) <= 64):
+        if not _FORM_TOKEN.fullmatch(token):
             return HttpResponseBadRequest(_("The form was not sent correctly. Reload the page and try again."))
         try:
             answers = quiz.parse_answers(questions, dict(request.POST.lists()))

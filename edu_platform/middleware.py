@@ -1,7 +1,12 @@
 """Headers every response carries: a content security policy that allows no
-third-party origin, and no caching of anything personal."""
+third-party origin, and no caching of anything personal. And the refusal of
+addresses that hold a NUL character."""
+
+from urllib.parse import unquote_plus
 
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
+
+from .views import bad_request
 
 CSP = "; ".join(
     [
@@ -47,3 +52,20 @@ class SecurityHeadersMiddleware:
         if user is not None and user.is_authenticated:
             patch_vary_headers(response, ("Cookie",))
         return response
+
+
+class RefuseNulInAddressMiddleware:
+    """Answers 400, in the page's language, to an address holding a NUL
+    character (%00). No address of the platform has one, and a view that
+    handed it to PostgreSQL (a school code, a certificate code) would fail
+    with a server error: PostgreSQL text cannot contain NUL. Form fields are
+    covered by Django's own check; this covers paths and query strings.
+    Comes after LocaleMiddleware, so that the language is known."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or "\x00" in unquote_plus(request.META.get("QUERY_STRING", "")):
+            return bad_request(request)
+        return self.get_response(request)

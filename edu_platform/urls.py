@@ -26,6 +26,7 @@ admin.site.has_permission = _superuser_only
 admin.site.login = _admin_login
 admin.site.site_header = "Safe Together — site administration"
 
+handler400 = "edu_platform.views.bad_request"  # also answers 413 for a body over the size limit
 handler403 = "edu_platform.views.permission_denied"
 handler404 = "edu_platform.views.page_not_found"
 handler500 = "edu_platform.views.server_error"

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -50,6 +51,16 @@ def cms_login_redirect(request):
 
 def help_page(request):
     return render(request, "help.html")
+
+
+def bad_request(request, exception=None):
+    """400, except for a body over DATA_UPLOAD_MAX_MEMORY_SIZE: Django calls
+    that a bad request, but the person should read that it was too large
+    (413), in their language, and that nothing was saved."""
+    too_large = isinstance(exception, RequestDataTooBig)
+    response = render(request, "413.html" if too_large else "400.html", status=413 if too_large else 400)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def permission_denied(request, exception=None):

@@ -96,7 +96,9 @@ def test_nothing_hung_on_the_page_for_one_visitor_reaches_the_next(client, cast)
     stored = next(value for key, value in _cache_items() if "page-route:" in key)
     copy = stored[2][0]
     fields = {f.attname for f in LessonPage._meta.concrete_fields}
-    extra = set(copy.__dict__) - fields - {"_state", "_django_version", "_view_restriction_ids", "module", "next_lesson"}
+    extra = (
+        set(copy.__dict__) - fields - {"_state", "_django_version", "_view_restriction_ids", "module", "next_lesson"}
+    )
     assert extra == set(), extra
 
 

@@ -10,7 +10,7 @@ failed in CI.
 
 import os
 import signal
-import smtplib  # noqa: F401 - the protocol the fake server speaks back to
+import socket
 import socketserver
 import subprocess
 import sys
@@ -63,6 +63,7 @@ def fault_env():
         PYTHONPATH=str(ROOT),
     )
     manage(env, "migrate", "--noinput")
+    manage(env, "load_curriculum")
     return env
 
 
@@ -226,6 +227,52 @@ class MailServer:
         self.release.set()
         self.server.shutdown()
         self.server.server_close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Gunicorn:
+    """The production web server (two workers) on loopback."""
+
+    def __init__(self, env: dict, log: Path):
+        import requests
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "edu_platform.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                "2",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log.open("w"),
+        )
+
+        def up():
+            try:
+                return requests.get(self.url + "/ping", timeout=2).status_code == 200
+            except requests.RequestException:
+                return False
+
+        wait_for(up, 60, "the server to start")
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=20)
 
 
 @pytest.fixture

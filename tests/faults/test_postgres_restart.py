@@ -5,9 +5,7 @@ health-checked before reuse)."""
 
 import os
 import shutil
-import socket
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -15,7 +13,7 @@ import pytest
 import requests
 from django.db import connections
 
-from .conftest import ROOT, need, shell, wait_for
+from .conftest import Gunicorn, need, shell, wait_for
 
 
 def cluster() -> list[str]:
@@ -25,45 +23,11 @@ def cluster() -> list[str]:
     return ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main"]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def server(fault_env, tmp_path):
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "edu_platform.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=fault_env,
-        stdout=subprocess.DEVNULL,
-        stderr=(tmp_path / "server.log").open("w"),
-    )
-    url = f"http://127.0.0.1:{port}"
-
-    def up():
-        try:
-            return requests.get(url + "/ping", timeout=2).status_code == 200
-        except requests.RequestException:
-            return False
-
-    wait_for(up, 60, "the server to start")
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
+    server = Gunicorn(fault_env, tmp_path / "server.log")
+    yield server.url
+    server.stop()
 
 
 def test_healthz_follows_the_database_down_and_up_and_pages_recover(fault_env, server):
