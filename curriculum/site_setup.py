@@ -45,8 +45,9 @@ REVIEWERS_GROUP = "Safeguarding reviewers"
 
 @transaction.atomic
 def ensure_review_workflow(home: Page) -> Workflow:
-    """Lessons are published only after a safeguarding review: editors (no
-    publish permission) submit, reviewers approve."""
+    """Lessons and their translations are published only after a
+    safeguarding review: editors (no publish permission) submit, reviewers
+    approve."""
     reviewers, _ = Group.objects.get_or_create(name=REVIEWERS_GROUP)
     moderators = Group.objects.filter(name="Moderators").first()
     if moderators is not None:
@@ -63,7 +64,9 @@ def ensure_review_workflow(home: Page) -> Workflow:
         task = GroupApprovalTask.objects.create(name="Safeguarding review")
     task.groups.add(reviewers)
     WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
-    WorkflowPage.objects.update_or_create(page=home, defaults={"workflow": workflow})
+    # Every language's tree: a translation is reviewed like the lesson it comes from.
+    for page in home.get_translations(inclusive=True):
+        WorkflowPage.objects.update_or_create(page=page, defaults={"workflow": workflow})
     return workflow
 
 

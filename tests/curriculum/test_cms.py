@@ -87,10 +87,11 @@ def test_editors_have_no_publish_permission(cast):
     assert module.permissions_for_user(cast.reviewer).can_publish()
 
 
-def test_the_review_workflow_covers_the_whole_site():
-    home = HomePage.objects.filter(locale__language_code="ko").first()
+@pytest.mark.parametrize("language", ["ko", "en"])
+def test_the_review_workflow_covers_the_whole_site_in_every_language(language):
+    home = HomePage.objects.filter(locale__language_code=language).first()
     workflow = Workflow.objects.get(name="Safeguarding review")
-    lesson = LessonPage.objects.filter(locale__language_code="ko").first()
+    lesson = LessonPage.objects.filter(locale__language_code=language).first()
     assert Page.objects.get(pk=lesson.pk).get_workflow() == workflow
     assert home.get_workflow() == workflow
 
