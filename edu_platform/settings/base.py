@@ -4,6 +4,8 @@ override what they must."""
 
 from pathlib import Path
 
+from django.utils.translation import gettext_lazy
+
 from .env import env_bool, env_database, env_int, env_list, env_redis_url, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -124,6 +126,8 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+# allauth would put the host name in front of every subject ("[127.0.0.1:8000]").
+ACCOUNT_EMAIL_SUBJECT_PREFIX = gettext_lazy("[Safe Together] ")
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_FORMS = {"signup": "accounts.forms.ParentSignupForm"}

@@ -136,6 +136,10 @@ def test_signup_makes_a_parent_who_must_verify(client, db):
     user = User.objects.get(email="new.parent@example.org")
     assert user.is_parent and user.display_name == "새 부모"
     assert "/accounts/confirm-email/" in mail.outbox[0].body or "confirm-email" in mail.outbox[0].body
+    # The email names the platform, not the server's host name.
+    assert mail.outbox[0].subject.startswith("[함께 지키는 안전] ")
+    assert mail.outbox[0].body.startswith("함께 지키는 안전에서 보내는 메일입니다.")
+    assert "testserver!" not in mail.outbox[0].body
 
 
 def test_signup_with_bad_input_changes_nothing_and_says_why(client, db):

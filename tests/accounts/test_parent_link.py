@@ -336,6 +336,8 @@ def test_english_signup_sets_the_language_of_the_emails(client, db):
         },
     )
     assert User.objects.get(email="english.parent@example.org").preferred_language == "en"
+    assert mail.outbox[-1].subject.startswith("[Safe Together] ")
+    assert mail.outbox[-1].body.startswith("Hello from Safe Together.")
 
 
 def test_the_students_guardian_list_is_fresh_after_linking_and_unlinking(cast):
