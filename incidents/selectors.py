@@ -90,10 +90,18 @@ def reporter_messages(report: IncidentReport) -> list:
 class StatCell:
     label: object
     count: int
+    suppressed: bool
 
-    @property
-    def suppressed(self) -> bool:
-        return self.count < SUPPRESS_BELOW
+
+def _table(rows: list[tuple[object, int]]) -> list[StatCell]:
+    """Cells of one table, each below 5 hidden. A table with one hidden cell
+    hides its smallest shown cell too: the tables count the same reports,
+    so the one hidden count could otherwise be worked out as another
+    table's sum minus this table's shown cells."""
+    hidden = {i for i, (_, count) in enumerate(rows) if count < SUPPRESS_BELOW}
+    if len(hidden) == 1 and len(rows) > 1:
+        hidden.add(min((i for i in range(len(rows)) if i not in hidden), key=lambda i: rows[i][1]))
+    return [StatCell(label, count, i in hidden) for i, (label, count) in enumerate(rows)]
 
 
 def _months_back(today: date, count: int) -> list[date]:
@@ -111,7 +119,8 @@ def report_statistics(reports: QuerySet, *, months: int = 12) -> dict:
     """Counts by month (the last ``months``), category and status. Every row
     is always listed, and any count below 5 (zero included) is shown as
     "fewer than 5", so that a table never tells whether a rare thing
-    happened. No totals are shown: they would let a hidden cell be worked out.
+    happened. No totals are shown, and a lone hidden cell takes a second one
+    with it (see _table): either would let a hidden cell be worked out.
     Reports that look like a program's output are not counted."""
     reports = reports.filter(bot_suspect=False).order_by()
     by_month_rows = (
@@ -128,9 +137,9 @@ def report_statistics(reports: QuerySet, *, months: int = 12) -> dict:
     by_category = dict(reports.values_list("category").annotate(n=Count("id")))
     by_status = dict(reports.values_list("status").annotate(n=Count("id")))
     return {
-        "months": [StatCell(month, by_month.get(month, 0)) for month in _months_back(timezone.localdate(), months)],
-        "categories": [StatCell(label, by_category.get(value, 0)) for value, label in Category.choices],
-        "statuses": [StatCell(label, by_status.get(value, 0)) for value, label in Status.choices],
+        "months": _table([(month, by_month.get(month, 0)) for month in _months_back(timezone.localdate(), months)]),
+        "categories": _table([(label, by_category.get(value, 0)) for value, label in Category.choices]),
+        "statuses": _table([(label, by_status.get(value, 0)) for value, label in Status.choices]),
     }
 
 

@@ -54,3 +54,29 @@ def test_district_officer_sees_district_statistics(client, cast, officer):
     mfa_login(client, officer)
     html = client.get(f"/en/district/{cast.school.district.code}/reports/stats/").content.decode()
     assert "<td>5</td>" in html
+
+
+def test_a_lone_hidden_count_takes_the_smallest_shown_one_with_it():
+    """Otherwise it could be worked out: every table counts the same reports."""
+    cells = selectors._table([("a", 30), ("b", 7), ("c", 2), ("d", 12)])
+    assert [cell.suppressed for cell in cells] == [False, True, True, False]
+    assert [cell.suppressed for cell in selectors._table([("a", 30), ("b", 2), ("c", 0)])] == [False, True, True]
+    assert [cell.suppressed for cell in selectors._table([("a", 30), ("b", 7)])] == [False, False]
+
+
+def test_the_page_never_shows_a_table_with_one_hidden_cell(client, cast):
+    # Five categories with 5 reports each and one with 2: the status table
+    # shows 27 new reports, so a lone hidden "2" could be worked out.
+    for category in ("fake_of_me", "fake_of_someone", "threat", "sharing_room", "asked_to_make"):
+        for _ in range(5):
+            make_report(cast.school, category=category)
+    for _ in range(2):
+        make_report(cast.school, category="other")
+    stats = selectors.report_statistics(selectors.school_statistics_reports(cast.school))
+    assert [cell.suppressed for cell in stats["categories"]] == [True, False, False, False, False, True]
+    for table in stats.values():
+        assert sum(cell.suppressed for cell in table) != 1
+    mfa_login(client, cast.school_admin)
+    html = client.get("/en/school/HOME01/reports/stats/").content.decode()
+    assert "<td>27</td>" in html
+    assert "<td>2</td>" not in html
