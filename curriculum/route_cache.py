@@ -29,8 +29,12 @@ from .page_cache import GENERATION_KEY, TIMEOUT, generation, use_generation
 _PENDING = "_route_cache_key"
 
 
+def route_key(host: str, language: str, path: str) -> str:
+    return f"page-route:v2:{host}:{language}:{path}"
+
+
 def _key(request) -> str:
-    return f"page-route:v2:{request.get_host()}:{get_language()}:{request.path_info}"
+    return route_key(request.get_host(), get_language(), request.path_info)
 
 
 def _stored_copy(page):

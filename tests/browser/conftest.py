@@ -18,6 +18,8 @@ from urllib.request import urlopen
 
 import pytest
 
+from ..databases import fresh_postgres_database
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 DEMO_PASSWORD = "browser-demo-pass-2026"
@@ -55,21 +57,7 @@ class Server:
         )
         database_url = os.environ.get("DATABASE_URL", "")
         if database_url.startswith("postgres"):
-            name = "safe_together_browser"
-            base = database_url.rsplit("/", 1)[0]
-            subprocess.run(
-                [
-                    "psql",
-                    base + "/postgres",
-                    "-q",
-                    "-c",
-                    f"DROP DATABASE IF EXISTS {name}",
-                    "-c",
-                    f"CREATE DATABASE {name}",
-                ],
-                check=True,
-            )
-            self.env["DATABASE_URL"] = f"{base}/{name}"
+            self.env["DATABASE_URL"] = fresh_postgres_database(database_url, "safe_together_browser")
         else:
             self.env["DATABASE_URL"] = f"sqlite:///{tmp / 'browser.sqlite3'}"
         self.process = None

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from ..databases import fresh_postgres_database
+
 ROOT = Path(__file__).resolve().parents[2]
 FAULT_DB = "safe_together_faults"
 
@@ -41,24 +43,11 @@ def fault_env():
         need("PostgreSQL", "DATABASE_URL does not point to PostgreSQL")
     if not redis_url:
         need("Redis", "REDIS_URL is not set")
-    base = database_url.rsplit("/", 1)[0]
-    subprocess.run(
-        [
-            "psql",
-            base + "/postgres",
-            "-q",
-            "-c",
-            f"DROP DATABASE IF EXISTS {FAULT_DB}",
-            "-c",
-            f"CREATE DATABASE {FAULT_DB}",
-        ],
-        check=True,
-        capture_output=True,
-    )
+    fault_database_url = fresh_postgres_database(database_url, FAULT_DB)
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     env.update(
         DJANGO_SETTINGS_MODULE="tests.faults.worker_settings",
-        DATABASE_URL=f"{base}/{FAULT_DB}",
+        DATABASE_URL=fault_database_url,
         REDIS_URL=redis_url,
         PYTHONPATH=str(ROOT),
     )
