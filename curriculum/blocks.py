@@ -11,10 +11,15 @@ from wagtail.snippets.blocks import SnippetChooserBlock
 RICH_FEATURES = ["bold", "italic", "ul", "ol", "link"]
 
 
-class TextBlock(blocks.RichTextBlock):
+class LessonRichTextBlock(blocks.RichTextBlock):
+    """Rich text with the few features lessons use (RICH_FEATURES): the
+    lesson page sets the headings, and nothing is embedded."""
+
     def __init__(self, **kwargs):
         super().__init__(features=RICH_FEATURES, **kwargs)
 
+
+class TextBlock(LessonRichTextBlock):
     class Meta:
         icon = "pilcrow"
         template = "blocks/text.html"
@@ -53,10 +58,7 @@ class ScenarioBlock(blocks.StructBlock):
         }
 
 
-class KeyPointBlock(blocks.RichTextBlock):
-    def __init__(self, **kwargs):
-        super().__init__(features=RICH_FEATURES, **kwargs)
-
+class KeyPointBlock(LessonRichTextBlock):
     class Meta:
         icon = "pick"
         template = "blocks/key_point.html"
@@ -125,12 +127,9 @@ class ReflectionBlock(blocks.TextBlock):
         preview_value = "친구가 사진을 지워 달라고 하면 어떻게 할까요?"
 
 
-class TeacherNoteBlock(blocks.RichTextBlock):
+class TeacherNoteBlock(LessonRichTextBlock):
     """Only teachers and editors receive it: the templates leave it out of the
     HTML for everyone else."""
-
-    def __init__(self, **kwargs):
-        super().__init__(features=RICH_FEATURES, **kwargs)
 
     class Meta:
         icon = "user"
@@ -140,10 +139,7 @@ class TeacherNoteBlock(blocks.RichTextBlock):
         preview_value = "<p>Pause here and check how the class is feeling.</p>"
 
 
-class ContentWarningBlock(blocks.RichTextBlock):
-    def __init__(self, **kwargs):
-        super().__init__(features=RICH_FEATURES, **kwargs)
-
+class ContentWarningBlock(LessonRichTextBlock):
     class Meta:
         icon = "warning"
         template = "blocks/content_warning.html"
