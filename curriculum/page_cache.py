@@ -21,6 +21,8 @@ from django.utils.translation import get_language
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from edu_platform.cache import invalidations_lost
+
 GENERATION_KEY = "curriculum:content-generation"
 TIMEOUT = 60 * 60 * 24
 
@@ -56,6 +58,12 @@ _EXCLUDED = ("/accounts/", "/cms/", "/manage-site/", "/report/", "/healthz")
 @receiver([post_save, post_delete], sender=PageViewRestriction)
 @receiver([post_save, post_delete], sender=Site)
 def _pages_changed(**kwargs):
+    bump_generation()
+
+
+@receiver(invalidations_lost)
+def _cache_back_after_lost_invalidations(**kwargs):
+    """A publish while Redis was away could not retire the old pages."""
     bump_generation()
 
 
