@@ -5,8 +5,10 @@ from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
+from edu_platform.cache import invalidations_lost
+
 from .models import GuardianConsent, GuardianLink, User
-from .permissions import forget_roles
+from .permissions import forget_every_stored_role, forget_roles
 
 
 @receiver([post_save, post_delete], sender=GuardianLink)
@@ -85,3 +87,10 @@ def _safety_officers_changed(sender, instance, action, reverse, pk_set, **kwargs
     if not action.startswith("post_"):
         return
     forget_roles([instance.pk] if reverse else (pk_set or instance.safety_officers.values_list("pk", flat=True)))
+
+
+@receiver(invalidations_lost)
+def _redis_back_after_lost_invalidations(sender, **kwargs):
+    """A role change made while Redis was away could not be forgotten: forget
+    every stored role (the signal comes from the Redis cache only)."""
+    forget_every_stored_role()

@@ -35,8 +35,10 @@ def test_it_is_a_real_redis_cache_when_redis_is_up(redis_url):
 
 
 def test_an_invalidation_lost_while_redis_was_away_is_made_good_when_it_is_back(redis_url, monkeypatch):
-    """A publish while Redis is unreachable cannot retire the stored pages;
-    the first successful read afterwards moves the content generation on."""
+    """A publish or a role change while Redis is unreachable cannot retire
+    what Redis stores; the first successful read afterwards moves the
+    content generation on and forgets every stored role."""
+    from django.core.cache import cache as django_cache
     from redis.exceptions import ConnectionError as RedisConnectionError
 
     from curriculum.page_cache import generation
@@ -51,6 +53,7 @@ def test_an_invalidation_lost_while_redis_was_away_is_made_good_when_it_is_back(
     invalidations_lost.connect(record, dispatch_uid="test-lost-invalidations")
     try:
         before = generation()
+        django_cache.set("roles:v1:424242", {"stale": True})
 
         def unreachable(*args, **kwargs):
             raise RedisConnectionError("Redis is away")
@@ -63,5 +66,6 @@ def test_an_invalidation_lost_while_redis_was_away_is_made_good_when_it_is_back(
         cache.get("anything")
         assert received == [ResilientRedisCache]  # once, at the first read that works
         assert generation() == before + 1  # every stored page and route retires
+        assert django_cache.get("roles:v1:424242") is None  # and every stored role
     finally:
         invalidations_lost.disconnect(dispatch_uid="test-lost-invalidations")
