@@ -17,7 +17,7 @@ from functools import wraps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -87,11 +87,12 @@ def _roles_key(user_id: int) -> str:
 def forget_every_stored_role() -> int:
     """Drop every stored role from Redis (after an outage during which a
     change could not be forgotten). Walks the keys with SCAN, in batches."""
-    if not isinstance(cache, RedisCache):
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
         return 0  # only Redis outlives an outage with entries in it
-    client = cache._cache.get_client(write=True)
+    client = backend._cache.get_client(write=True)
     keys, dropped = [], 0
-    for key in client.scan_iter(match=cache.make_key(ROLES_KEY_PREFIX + "*"), count=1000):
+    for key in client.scan_iter(match=backend.make_key(ROLES_KEY_PREFIX + "*"), count=1000):
         keys.append(key)
         if len(keys) == 1000:
             dropped += client.delete(*keys)
