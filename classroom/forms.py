@@ -16,25 +16,6 @@ from . import roster as roster_module
 from .models import Classroom, School
 from .selectors import localized_titles
 
-
-class AccessibleForm(forms.Form):
-    """Links every input to its help text and its errors (aria-describedby)
-    and marks invalid inputs, matching templates/includes/form_fields.html."""
-
-    def full_clean(self):
-        super().full_clean()
-        for name, field in self.fields.items():
-            bound = self[name]
-            described = []
-            if field.help_text:
-                described.append(f"{bound.auto_id}_helptext")
-            if self.errors.get(name):
-                described.append(f"{bound.auto_id}_error")
-                field.widget.attrs["aria-invalid"] = "true"
-            if described:
-                field.widget.attrs["aria-describedby"] = " ".join(described)
-
-
 GRADE_RANGE = {
     School.Level.ELEMENTARY: (1, 6),
     School.Level.MIDDLE: (1, 3),
@@ -42,7 +23,7 @@ GRADE_RANGE = {
 }
 
 
-class ClassroomForm(AccessibleForm):
+class ClassroomForm(forms.Form):
     name = forms.CharField(
         label=_("Class name"),
         max_length=100,
@@ -84,7 +65,7 @@ class ClassroomForm(AccessibleForm):
         return cleaned
 
 
-class StudentAddForm(AccessibleForm):
+class StudentAddForm(forms.Form):
     name = forms.CharField(
         label=_("Student's name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "off"})
     )
@@ -113,7 +94,7 @@ class StudentAddForm(AccessibleForm):
         return number
 
 
-class RosterUploadForm(AccessibleForm):
+class RosterUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Roster file (CSV)"),
         help_text=_(
@@ -156,7 +137,7 @@ class ModuleChoiceField(forms.ModelChoiceField):
         return f"{obj.get_band_display()} · {self.titles.get(obj.pk, obj.title)}"
 
 
-class AssignmentForm(AccessibleForm):
+class AssignmentForm(forms.Form):
     module = ModuleChoiceField(label=_("Module"), queryset=ModulePage.objects.none())
     opens_on = forms.DateField(label=_("Opens on"), widget=forms.DateInput(attrs={"type": "date"}))
     due_on = forms.DateField(label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -219,7 +200,7 @@ class AssignmentForm(AccessibleForm):
         return cleaned
 
 
-class JoinForm(AccessibleForm):
+class JoinForm(forms.Form):
     code = forms.CharField(
         label=_("Class code"),
         max_length=20,
@@ -228,7 +209,7 @@ class JoinForm(AccessibleForm):
     )
 
 
-class EnrollmentForm(AccessibleForm):
+class EnrollmentForm(forms.Form):
     """A student's number, and the class they are in (to move them)."""
 
     classroom = forms.ModelChoiceField(label=_("Class"), queryset=Classroom.objects.none(), empty_label=None)

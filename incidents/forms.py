@@ -20,25 +20,9 @@ TOO_LONG = _("Please keep this to %(limit_value)d characters or fewer (it now ha
 STARTED_SALT = "incidents.report-form-started"
 
 
-class AccessibleForm(forms.Form):
-    """Links every input to its help text and its errors (aria-describedby)
-    and marks invalid inputs; radio groups get theirs on the fieldset."""
-
-    def full_clean(self):
-        super().full_clean()
-        for name, field in self.fields.items():
-            bound = self[name]
-            widget = field.widget
-            if isinstance(widget, forms.RadioSelect | forms.HiddenInput):
-                continue
-            described = []
-            if field.help_text:
-                described.append(f"{bound.auto_id}_helptext")
-            if self.errors.get(name):
-                described.append(f"{bound.auto_id}_errors")
-                widget.attrs["aria-invalid"] = "true"
-            if described:
-                widget.attrs["aria-describedby"] = " ".join(described)
+class CheckedForm(forms.Form):
+    """Django links each input to its help text and errors (aria-describedby,
+    aria-invalid); radio groups get theirs on the fieldset (field.html)."""
 
     def forged(self) -> bool:
         """True when a choice value arrived that the form never offered."""
@@ -86,7 +70,7 @@ def form_started_at(token: str) -> float | None:
         return None
 
 
-class ReportForm(AccessibleForm):
+class ReportForm(CheckedForm):
     school = forms.CharField(widget=forms.HiddenInput, max_length=12)
     started = forms.CharField(widget=forms.HiddenInput, required=False, max_length=200)
     # The honeypot: hidden from people (and from screen readers), filled in by programs.
@@ -193,14 +177,14 @@ class ReportForm(AccessibleForm):
         }
 
 
-class ReceiptConfirmForm(AccessibleForm):
+class ReceiptConfirmForm(CheckedForm):
     saved = forms.BooleanField(
         label=_("I have saved my code somewhere safe"),
         error_messages={"required": _("Please tick the box once you have saved the code.")},
     )
 
 
-class FollowUpForm(AccessibleForm):
+class FollowUpForm(CheckedForm):
     receipt = forms.CharField(
         label=_("Your 16-digit code"),
         max_length=40,
@@ -227,7 +211,7 @@ class FollowUpForm(AccessibleForm):
         return receipt
 
 
-class ReporterReplyForm(AccessibleForm):
+class ReporterReplyForm(CheckedForm):
     body = text_field(
         _("Your message to the counselor"),
         4000,
@@ -237,7 +221,7 @@ class ReporterReplyForm(AccessibleForm):
     )
 
 
-class ReporterInfoForm(AccessibleForm):
+class ReporterInfoForm(CheckedForm):
     link = text_field(_("Link or name of a chat room or channel"), 500)
     handle = text_field(_("Account name or ID"), 200)
     info = text_field(_("What else should the counselor know?"), 4000, textarea=True)
@@ -264,7 +248,7 @@ INBOX_OPEN = ""
 INBOX_ALL = "all"
 
 
-class InboxFilterForm(AccessibleForm):
+class InboxFilterForm(CheckedForm):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
@@ -293,7 +277,7 @@ class InboxFilterForm(AccessibleForm):
         return super().forged() or bool(self.errors.get("page"))
 
 
-class StatusForm(AccessibleForm):
+class StatusForm(CheckedForm):
     status = forms.ChoiceField(label=_("New status"), widget=forms.RadioSelect)
 
     def __init__(self, *args, report, **kwargs):
@@ -301,7 +285,7 @@ class StatusForm(AccessibleForm):
         self.fields["status"].choices = [(value, Status(value).label) for value in report.allowed_next_statuses()]
 
 
-class AssignForm(AccessibleForm):
+class AssignForm(CheckedForm):
     assignee = forms.ChoiceField(label=_("Assigned counselor"), required=False)
 
     def __init__(self, *args, staff, **kwargs):
@@ -313,7 +297,7 @@ class AssignForm(AccessibleForm):
         return self.staff.get(self.cleaned_data.get("assignee") or "")
 
 
-class StaffMessageForm(AccessibleForm):
+class StaffMessageForm(CheckedForm):
     body = text_field(
         _("Message to the reporter"),
         4000,
@@ -324,7 +308,7 @@ class StaffMessageForm(AccessibleForm):
     )
 
 
-class NoteForm(AccessibleForm):
+class NoteForm(CheckedForm):
     note = text_field(
         _("Internal note"),
         4000,
@@ -335,7 +319,7 @@ class NoteForm(AccessibleForm):
     )
 
 
-class ReferralForm(AccessibleForm):
+class ReferralForm(CheckedForm):
     agency = forms.ChoiceField(label=_("Referred to"), choices=Agency.choices, widget=forms.RadioSelect)
     referred_on = forms.DateField(
         label=_("Date"),

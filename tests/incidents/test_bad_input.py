@@ -63,7 +63,7 @@ def test_missing_answers_are_explained_and_the_rest_is_kept(client, cast):
     assert "my words stay here" in html
     assert re.search(r'<input type="radio" name="when" value="this_week"[^>]* checked>', html)
     # The error is linked to its group.
-    assert '<fieldset class="field choice-group has-error" aria-describedby="id_category_errors">' in html
+    assert '<fieldset class="field choice-group has-error" aria-describedby="id_category_error">' in html
     assert IncidentReport.objects.count() == 0
 
 
@@ -76,9 +76,9 @@ def test_something_else_needs_a_few_words(client, cast):
 def test_a_text_field_error_is_linked_with_aria_describedby(client, cast):
     response = client.post("/en/report/HOME01/new/", report_form(cast.school, contact="x" * 201))
     html = response.content.decode()
-    assert 'aria-describedby="id_contact_helptext id_contact_errors"' in html
+    assert 'aria-describedby="id_contact_helptext id_contact_error"' in html
     assert 'aria-invalid="true"' in html
-    assert 'id="id_contact_errors"' in html
+    assert 'id="id_contact_error"' in html
 
 
 def test_too_long_search_is_explained(client, cast):
