@@ -96,6 +96,12 @@ def _render_case(request, report, status=200, **forms):
     return render(request, "incidents/case_detail.html", context, status=status)
 
 
+def _back_to_case(request, report, done: str, anchor: str = ""):
+    """After a change: say what was done and show the case again."""
+    messages.success(request, done)
+    return redirect(reverse("counsel_case", kwargs={"pk": report.pk}) + anchor)
+
+
 @counselor_view
 @require_GET
 def case_detail(request, pk):
@@ -122,8 +128,7 @@ def case_status(request, pk):
         services.report_change_status(report=report, to_status=form.cleaned_data["status"], actor=request.user)
     except services.CaseError:
         return _bad_request(request)
-    messages.success(request, _("The status was changed."))
-    return redirect("counsel_case", pk=report.pk)
+    return _back_to_case(request, report, _("The status was changed."))
 
 
 @counselor_view
@@ -137,8 +142,7 @@ def case_assign(request, pk):
         services.report_assign(report=report, assignee=form.chosen_assignee(), actor=request.user)
     except services.CaseError:
         return _bad_request(request)
-    messages.success(request, _("The case was assigned."))
-    return redirect("counsel_case", pk=report.pk)
+    return _back_to_case(request, report, _("The case was assigned."))
 
 
 @counselor_view
@@ -149,8 +153,9 @@ def case_message(request, pk):
     if not form.is_valid():
         return _render_case(request, report, message_form=form)
     services.report_send_message(report=report, body=form.cleaned_data["body"], actor=request.user)
-    messages.success(request, _("Your message was sent. The reporter reads it with their code."))
-    return redirect(reverse("counsel_case", kwargs={"pk": report.pk}) + "#messages")
+    return _back_to_case(
+        request, report, _("Your message was sent. The reporter reads it with their code."), "#messages"
+    )
 
 
 @counselor_view
@@ -161,8 +166,7 @@ def case_note(request, pk):
     if not form.is_valid():
         return _render_case(request, report, note_form=form)
     services.report_add_note(report=report, body=form.cleaned_data["note"], actor=request.user)
-    messages.success(request, _("The note was saved."))
-    return redirect(reverse("counsel_case", kwargs={"pk": report.pk}) + "#notes")
+    return _back_to_case(request, report, _("The note was saved."), "#notes")
 
 
 @counselor_view
@@ -181,8 +185,7 @@ def case_referral(request, pk):
         note=form.cleaned_data["referral_note"],
         actor=request.user,
     )
-    messages.success(request, _("The referral was recorded."))
-    return redirect(reverse("counsel_case", kwargs={"pk": report.pk}) + "#referrals")
+    return _back_to_case(request, report, _("The referral was recorded."), "#referrals")
 
 
 # --- school admins and safety officers ----------------------------------------------------
