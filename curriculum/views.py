@@ -23,6 +23,25 @@ TOKEN_FIELD = "form_token"  # noqa: S105 - a field name, not a secret
 _FORM_TOKEN = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 
+class _Refused(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.response = HttpResponseBadRequest(message)
+
+
+def _posted(request, questions) -> tuple[str, dict]:
+    """The form token and the answers of a lesson quiz or a module check.
+    Raises _Refused (400) for a malformed or forged post, quiz.Unanswered
+    when questions are left open (the token is then valid)."""
+    token = request.POST.get(TOKEN_FIELD, "")
+    if not _FORM_TOKEN.fullmatch(token):
+        raise _Refused(_("The form was not sent correctly. Reload the page and try again."))
+    try:
+        return token, quiz.parse_answers(questions, dict(request.POST.lists()))
+    except quiz.ForgedAnswers:
+        raise _Refused(_("The answers do not belong to this quiz. Reload the page and try again.")) from None
+
+
 def _question_views(page, stream, *, shuffle: bool, answers=None, result: quiz.Result | None = None, errors=()):
     """What the quiz template shows. Correct answers and feedback are only
     included once a result exists, i.e. after submission."""
@@ -95,14 +114,12 @@ def lesson_quiz_submit(request, lesson: LessonPage):
     questions = quiz.questions_from_stream(lesson.quiz)
     if not questions:
         return HttpResponseBadRequest(_("This lesson has no quiz."))
-    token = request.POST.get(TOKEN_FIELD, "")
-    if not _FORM_TOKEN.fullmatch(token):
-        return HttpResponseBadRequest(_("The form was not sent correctly. Reload the page and try again."))
     try:
-        answers = quiz.parse_answers(questions, dict(request.POST.lists()))
-    except quiz.ForgedAnswers:
-        return HttpResponseBadRequest(_("The answers do not belong to this quiz. Reload the page and try again."))
+        token, answers = _posted(request, questions)
+    except _Refused as refused:
+        return refused.response
     except quiz.Unanswered as unanswered:
+        token = request.POST[TOKEN_FIELD]
         partial = _partial_answers(questions, request.POST)
         context = _lesson_context(
             request,
@@ -171,14 +188,12 @@ def module_check(request, module: ModulePage, which: str):
         raise PermissionDenied
     context = {"page": module, "self": module, "which": which, "form_token": secrets.token_urlsafe(24)}
     if request.method == "POST":
-        token = request.POST.get(TOKEN_FIELD, "")
-        if not _FORM_TOKEN.fullmatch(token):
-            return HttpResponseBadRequest(_("The form was not sent correctly. Reload the page and try again."))
         try:
-            answers = quiz.parse_answers(questions, dict(request.POST.lists()))
-        except quiz.ForgedAnswers:
-            return HttpResponseBadRequest(_("The answers do not belong to this quiz. Reload the page and try again."))
+            token, answers = _posted(request, questions)
+        except _Refused as refused:
+            return refused.response
         except quiz.Unanswered as unanswered:
+            token = request.POST[TOKEN_FIELD]
             context["questions"] = _question_views(
                 module,
                 stream,
