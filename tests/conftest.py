@@ -6,11 +6,13 @@ fixtures: they skip on a laptop without the service and fail in CI (CI set).
 """
 
 import os
+import time
 from types import SimpleNamespace
 
 import pytest
+from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import connection
@@ -79,6 +81,15 @@ def give_totp(user) -> str:
     secret = generate_totp_secret()
     TOTP.activate(user, secret)
     return secret
+
+
+def totp_code(secret: str) -> str:
+    """The code an authenticator app shows now. Near the end of a period the
+    code would expire on the way to the server, so wait for the next one."""
+    period = mfa_settings.TOTP_PERIOD
+    if time.time() % period > period - 4:
+        time.sleep(period - time.time() % period + 0.5)
+    return format_hotp_value(hotp_value(secret, int(time.time()) // period))
 
 
 def mfa_login(client, user):

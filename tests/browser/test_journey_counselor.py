@@ -9,14 +9,12 @@ first login) and on a desktop (authenticator already set up: the login asks
 for a code)."""
 
 import re
-import time
 
-from allauth.mfa import app_settings as mfa_settings
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.utils import timezone, translation
 
 from incidents.models import Agency, Category, Platform, Status
 
+from ..conftest import totp_code
 from .conftest import DEMO_PASSWORD, PHONE, new_page
 from .test_journey_reporter import fill_report, read_receipt
 
@@ -26,15 +24,6 @@ ROOM_LINK = "t.me/example-room"  # what fill_report() enters
 
 
 # --- second factor ---------------------------------------------------------------------
-
-
-def totp_code(secret: str) -> str:
-    """The code an authenticator app shows now. Near the end of a period the
-    code would expire on the way to the server, so wait for the next one."""
-    period = mfa_settings.TOTP_PERIOD
-    if time.time() % period > period - 4:
-        time.sleep(period - time.time() % period + 0.5)
-    return format_hotp_value(hotp_value(secret, int(time.time()) // period))
 
 
 def _shell(server, script: str) -> str:

@@ -18,6 +18,7 @@ from unittest import mock
 import pytest
 
 from tests.browser.conftest import CHROMIUM, DEMO_PASSWORD, A11y, Server, _need_browser, new_page
+from tests.conftest import totp_code
 
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
@@ -75,19 +76,13 @@ def totp_secret(srv, username: str) -> str:
     return re.search(r"SECRET=(\S+)", output).group(1)
 
 
-def current_code(secret: str) -> str:
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
-
-    return format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
-
-
 def staff_login(page, email: str, secret: str, password: str):
     page.goto("/accounts/login/")
     page.fill("#id_login", email)
     page.fill("#id_password", password)
     page.locator("form button[type=submit]").click()
     page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
-    page.fill("input[name=code]", current_code(secret))
+    page.fill("input[name=code]", totp_code(secret))
     page.locator("form button[type=submit]").first.click()
     page.wait_for_load_state()
 
