@@ -2,6 +2,7 @@
 done and passed or not (never answers), "this week your child is learning",
 the parent's own course and certificate, and a fixed query budget."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -183,6 +184,8 @@ def test_answers_and_scores_never_reach_the_parent(client, cast, week):
     assert str(question.id) not in html
     assert choice.value["text"] not in html
     assert question.value["prompt"] not in html
+    # CSRF tokens are random and may hold "43": leave them out of the search.
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
     assert "43%" not in html and "43" not in html.split('id="own-course-title"')[0].split("<main")[1]
 
 
