@@ -32,7 +32,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from classroom.models import Enrollment, Role, School
+from classroom.models import Enrollment
+from schools.models import Role, School
 
 from .models import GuardianConsent
 

@@ -67,7 +67,7 @@ class Invitation(models.Model):
 
     VALID_FOR = timedelta(days=7)
 
-    school = models.ForeignKey("classroom.School", on_delete=models.CASCADE, related_name="invitations")
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField(_("email"))
     role = models.CharField(_("role"), max_length=20)
     token_hash = models.CharField(max_length=64, unique=True)

@@ -23,7 +23,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 
-from classroom.models import District, Role
+from schools.models import District, Role
 
 from .consent import consent_on_file, in_old_enough_class
 from .models import GuardianLink

@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from classroom.models import Membership
+from schools.models import Membership
 
 from .consent import CONSENT_TEXT_VERSION
 from .models import (

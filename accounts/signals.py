@@ -35,7 +35,7 @@ def _guardian_renamed(sender, instance, update_fields=None, **kwargs):
 # --- Stored roles (accounts.permissions.roles_of) ----------------------------
 
 
-@receiver([post_save, post_delete], sender="classroom.Membership")
+@receiver([post_save, post_delete], sender="schools.Membership")
 def _membership_changed(sender, instance, **kwargs):
     forget_roles([instance.user_id])
 
@@ -57,7 +57,7 @@ def _classroom_changed(sender, instance, created=False, **kwargs):
         forget_roles(instance.enrollments.values_list("student_id", flat=True))
 
 
-@receiver(post_save, sender="classroom.School")
+@receiver(post_save, sender="schools.School")
 def _school_changed(sender, instance, created=False, **kwargs):
     if not created:
         forget_roles(instance.memberships.values_list("user_id", flat=True))
@@ -82,7 +82,7 @@ def _group_permissions_changed(sender, instance, action, reverse, pk_set, **kwar
     forget_roles(User.objects.filter(groups__in=groups).values_list("pk", flat=True))
 
 
-@receiver(m2m_changed, sender="classroom.District_safety_officers")
+@receiver(m2m_changed, sender="schools.District_safety_officers")
 def _safety_officers_changed(sender, instance, action, reverse, pk_set, **kwargs):
     if not action.startswith("post_"):
         return

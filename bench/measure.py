@@ -28,9 +28,10 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from accounts.models import GuardianLink, User  # noqa: E402
-from classroom.models import Assignment, Classroom, Membership  # noqa: E402
+from classroom.models import Assignment, Classroom  # noqa: E402
 from curriculum.models import LessonPage  # noqa: E402
 from curriculum.quiz import questions_from_stream  # noqa: E402
+from schools.models import Membership  # noqa: E402
 
 HOST = {"HTTP_HOST": "127.0.0.1", "secure": False}
 

@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class ClassroomConfig(AppConfig):
     name = "classroom"
-    verbose_name = _("Schools and classes")
+    verbose_name = _("Classes")

@@ -11,8 +11,9 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from accounts import permissions as roles
 from accounts.models import GuardianLink
+from schools.models import STAFF_ROLES, Membership, Role
 
-from .models import STAFF_ROLES, Classroom, Membership, Role
+from .models import Classroom
 
 
 def taught_classrooms(user) -> QuerySet[Classroom]:

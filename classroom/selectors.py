@@ -21,8 +21,9 @@ from django.utils import timezone, translation
 from wagtail.models import Page
 
 from curriculum.models import Certificate, LessonPage, LessonProgress, ModulePage, QuizAttempt
+from schools.models import School
 
-from .models import Assignment, Classroom, Enrollment, Notice, School
+from .models import Assignment, Classroom, Enrollment, Notice
 
 DONE = tuple(str(s) for s in LessonProgress.DONE)
 

@@ -25,19 +25,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import GuardianCode, User
+from schools.models import EndedMembership, Membership, Role
 
 from . import selectors
-from .models import (
-    Assignment,
-    Classroom,
-    EndedMembership,
-    Enrollment,
-    Membership,
-    Notice,
-    Role,
-    RosterImport,
-    new_join_code,
-)
+from .models import Assignment, Classroom, Enrollment, Notice, RosterImport, new_join_code
 
 
 class ClassroomError(Exception):

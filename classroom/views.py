@@ -23,11 +23,12 @@ from accounts import permissions as roles
 from accounts.forms import InvitationForm
 from accounts.models import Invitation
 from accounts.services import invitation_create
+from schools.models import STAFF_ROLES, EndedMembership, Membership, School
 
 from . import cards as login_cards
 from . import permissions, selectors, services
 from .forms import AssignmentForm, ClassroomForm, EnrollmentForm, JoinForm, RosterUploadForm, StudentAddForm
-from .models import STAFF_ROLES, Assignment, EndedMembership, Enrollment, Membership, Notice, RosterImport, School
+from .models import Assignment, Enrollment, Notice, RosterImport
 from .roster import row_error_message
 
 teacher_required = roles.role_required(roles.is_teacher)

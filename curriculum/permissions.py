@@ -2,7 +2,7 @@
 
 from accounts import permissions as roles
 from accounts.consent import results_may_be_stored
-from classroom.models import School
+from schools.models import School
 
 from .models.pages import STUDENT_BANDS, Band
 

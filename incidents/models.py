@@ -112,8 +112,8 @@ BOT_REASONS = (SpamReason.HONEYPOT, SpamReason.TOO_FAST, SpamReason.NO_TIMESTAMP
 class IncidentReport(models.Model):
     """One anonymous report and its case state."""
 
-    school = models.ForeignKey("classroom.School", on_delete=models.PROTECT, related_name="incident_reports")
-    district = models.ForeignKey("classroom.District", on_delete=models.PROTECT, related_name="incident_reports")
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="incident_reports")
+    district = models.ForeignKey("schools.District", on_delete=models.PROTECT, related_name="incident_reports")
     routed_to = models.CharField(_("handled by"), max_length=10, choices=Routing.choices, default=Routing.SCHOOL)
 
     category = models.CharField(_("what happened"), max_length=20, choices=Category.choices)
@@ -289,8 +289,8 @@ class AuditEvent(models.Model):
         DELETE = "delete", _("Deleted after the retention period")
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    school = models.ForeignKey("classroom.School", on_delete=models.PROTECT, related_name="+")
-    district = models.ForeignKey("classroom.District", on_delete=models.PROTECT, related_name="+")
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
+    district = models.ForeignKey("schools.District", on_delete=models.PROTECT, related_name="+")
     # District cases are about school staff: their trail is not shown to the school.
     routed_to = models.CharField(max_length=10, choices=Routing.choices, default=Routing.SCHOOL)
     report_id = models.PositiveBigIntegerField(null=True, db_index=True)
@@ -311,7 +311,7 @@ class DeletionRecord(models.Model):
     school and dates, nothing else."""
 
     report_id = models.PositiveBigIntegerField(unique=True)
-    school = models.ForeignKey("classroom.School", on_delete=models.PROTECT, related_name="+")
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
     received_at = models.DateTimeField()
     closed_at = models.DateTimeField()
     deleted_at = models.DateTimeField()

@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from accounts import permissions as account_permissions
-from classroom.models import Membership, Role
+from schools.models import Membership, Role
 
 from .models import IncidentReport, Routing
 

@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from classroom.models import Membership, Role, School
+from schools.models import Membership, Role, School
 
 from . import ratelimit, receipts
 from .models import (

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import role_required, roles_of
-from classroom.models import District, School
+from schools.models import District, School
 
 from . import permissions, selectors, services
 from .forms import (

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from classroom.models import School
+from schools.models import School
 
 from . import ratelimit, receipts, reporter_sessions, selectors, services
 from .forms import (

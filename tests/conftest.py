@@ -17,7 +17,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import connection
 
-from classroom.models import Role
+from schools.models import Role
 
 from .factories import (
     ClassroomFactory,

@@ -4,7 +4,8 @@ import factory
 from allauth.account.models import EmailAddress
 
 from accounts.models import GuardianLink, User
-from classroom.models import Classroom, District, Enrollment, Membership, Role, School
+from classroom.models import Classroom, Enrollment
+from schools.models import District, Membership, Role, School
 
 PASSWORD = "correct-horse-battery-staple"
 

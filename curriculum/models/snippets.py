@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import TranslatableMixin
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
-from classroom.models import Jurisdiction
+from schools.models import Jurisdiction
 
 REVIEW_INTERVAL = timedelta(days=365)
 

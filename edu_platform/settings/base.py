@@ -20,6 +20,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "edu_platform",  # project-wide management commands (seed_scale)
+    "schools",
     "accounts",
     "classroom",
     "curriculum",

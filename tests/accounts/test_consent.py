@@ -12,9 +12,9 @@ from django.utils import timezone
 from accounts import consent
 from accounts.models import GuardianConsent
 from accounts.selectors import consent_status, students_waiting_for_consent
-from classroom.models import Role
 from curriculum.models import LessonProgress, QuizAttempt
 from curriculum.permissions import records_progress
+from schools.models import Role
 from tests.conftest import mfa_login
 from tests.curriculum.test_lessons import lesson, right_answers
 from tests.factories import ClassroomFactory, EnrollmentFactory, MembershipFactory, SchoolFactory, StudentFactory

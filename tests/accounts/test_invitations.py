@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import Invitation, User
 from accounts.services import invitation_create
-from classroom.models import Membership, Role
+from schools.models import Membership, Role
 from tests.conftest import mfa_login
 
 

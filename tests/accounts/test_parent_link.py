@@ -26,7 +26,7 @@ def is_wrong_code_answer(response) -> bool:
 @pytest.fixture
 def child(cast):
     """A second child of the cast's school, not linked to anyone yet."""
-    from classroom.models import Role
+    from schools.models import Role
     from tests.factories import EnrollmentFactory, MembershipFactory
 
     student = StudentFactory(display_name="둘째")

@@ -12,8 +12,9 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from accounts.models import GuardianConsent, GuardianLink
-from classroom.models import Assignment, Role
+from classroom.models import Assignment
 from curriculum.models import Certificate, LessonPage, LessonProgress, ModulePage, QuizAttempt
+from schools.models import Role
 from tests.conftest import mfa_login
 from tests.factories import ClassroomFactory, EnrollmentFactory, MembershipFactory, StudentFactory, UserFactory
 

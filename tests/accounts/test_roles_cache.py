@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from accounts.permissions import roles_of
 from accounts.services import consent_record_paper
-from classroom.models import Membership, Role
 from classroom.services import teacher_membership_end
 from curriculum.permissions import records_progress, student_band
+from schools.models import Membership, Role
 
 from ..conftest import mfa_login
 from ..factories import ClassroomFactory, DistrictFactory, EnrollmentFactory, SchoolFactory

@@ -6,10 +6,11 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from classroom.models import Assignment, Role
+from classroom.models import Assignment
 from curriculum.models import LessonPage, ModulePage
 from curriculum.quiz import grade, questions_from_stream
 from curriculum.services import attempt_record, lesson_open
+from schools.models import Role
 from tests.factories import EnrollmentFactory, MembershipFactory, StudentFactory
 
 MODULE_SLUG = "middle-harm-law-response"

@@ -11,8 +11,9 @@ from django.test import override_settings
 
 from accounts.models import GuardianCode, User
 from classroom import services
-from classroom.models import Enrollment, Membership, Role, RosterImport
+from classroom.models import Enrollment, RosterImport
 from classroom.services import PASSWORD_ALPHABET, ClassroomError, class_number, new_student_password
+from schools.models import Membership, Role
 from tests.factories import ClassroomFactory, MembershipFactory
 
 ROSTER = "번호,이름\n" + "".join(f"{n},학생{n:02d}\n" for n in range(1, 10))

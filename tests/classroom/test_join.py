@@ -1,7 +1,8 @@
 """Students who already have an account join a class with its code."""
 
-from classroom.models import Enrollment, Membership, Role
+from classroom.models import Enrollment
 from classroom.services import classroom_archive
+from schools.models import Membership, Role
 from tests.factories import ClassroomFactory, SchoolFactory
 
 

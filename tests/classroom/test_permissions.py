@@ -4,7 +4,8 @@ changes an id to another teacher's class or object gets 404, never data."""
 
 import pytest
 
-from classroom.models import Enrollment, Membership, Notice, Role, RosterImport
+from classroom.models import Enrollment, Notice, RosterImport
+from schools.models import Membership, Role
 from tests.classroom.conftest import assign, source_module
 from tests.conftest import mfa_login
 

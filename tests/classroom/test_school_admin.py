@@ -4,7 +4,7 @@ manage teachers: end a teacher's role, re-invite them."""
 from django.core import mail
 
 from accounts.models import Invitation
-from classroom.models import EndedMembership, Membership, Role
+from schools.models import EndedMembership, Membership, Role
 from tests.classroom.conftest import assign, lessons_of, take_quiz
 from tests.conftest import mfa_login
 from tests.factories import ClassroomFactory

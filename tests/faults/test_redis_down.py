@@ -62,7 +62,8 @@ def people(env: dict, code: str) -> str:
         env,
         f"""
 from accounts.models import User
-from classroom.models import Classroom, District, Enrollment, Membership, School
+from schools.models import District, Membership, School
+from classroom.models import Classroom, Enrollment
 d = District.objects.create(code="{code}", name="d")
 s = School.objects.create(code="{code}", name="redis school", district=d, level="middle")
 c = Classroom.objects.create(school=s, name="2-1", grade=2, school_year=2026, join_code="{code}")

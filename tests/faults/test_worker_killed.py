@@ -23,7 +23,7 @@ def submit_report(env: dict, queue: str, smtp_port: int) -> tuple[str, list[str]
     code = "F" + uuid.uuid4().hex[:7].upper()
     script = f"""
 from accounts.models import User
-from classroom.models import District, Membership, School
+from schools.models import District, Membership, School
 from incidents.services import report_submit
 d = District.objects.create(code="{code}", name="fault district")
 s = School.objects.create(code="{code}", name="fault school", district=d)

@@ -25,8 +25,9 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from accounts.models import GuardianCode, GuardianLink, Invitation, User
-from classroom.models import Classroom, Enrollment, Role, RosterImport
+from classroom.models import Classroom, Enrollment, RosterImport
 from incidents.models import CaseMessage, CaseNote, IncidentReport, Referral
+from schools.models import Role
 from tests.conftest import mfa_login
 from tests.factories import ClassroomFactory
 from tests.incidents.conftest import make_report, receipt_from, report_form

@@ -60,7 +60,7 @@ def test_seed_demo_twice_gives_the_same_rows(db, django_db_blocker):
     call_command("seed_demo", "--password", "demo-test-pass", "--no-curriculum")
     again = {m._meta.label: m.objects.count() for m in apps.get_models()}
     assert counts == again
-    assert counts["classroom.School"] == 1
+    assert counts["schools.School"] == 1
 
 
 def test_seed_demo_refuses_in_production(db, settings):

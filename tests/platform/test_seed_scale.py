@@ -8,9 +8,10 @@ from django.core.management import call_command
 from django.db.models import Count
 
 from accounts.models import GuardianConsent
-from classroom.models import Classroom, Enrollment, Membership
+from classroom.models import Classroom, Enrollment
 from curriculum.permissions import records_progress
 from incidents.models import IncidentReport
+from schools.models import Membership
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from accounts.models import GuardianConsent, GuardianLink, User
 from accounts.services import consent_record_paper
-from classroom.models import Assignment, Classroom, District, Enrollment, Membership, Role, School
+from classroom.models import Assignment, Classroom, Enrollment
 from curriculum.site_setup import REVIEWERS_GROUP, ensure_site
+from schools.models import District, Membership, Role, School
 
 # The module the demo class has assigned (the demo school is a middle school).
 DEMO_MODULE_SLUG = "middle-harm-law-response"

@@ -20,9 +20,10 @@ from django.utils import timezone
 
 from accounts.consent import CONSENT_TEXT_VERSION
 from accounts.models import GuardianConsent, GuardianLink, User
-from classroom.models import Assignment, Classroom, District, Enrollment, Membership, Role, School
+from classroom.models import Assignment, Classroom, Enrollment
 from curriculum.models import LessonPage, LessonProgress, ModulePage, QuizAttempt
 from curriculum.quiz import questions_from_stream
+from schools.models import District, Membership, Role, School
 
 BATCH = 5000
 CLASS_SIZE = 35
