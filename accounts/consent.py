@@ -32,8 +32,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from classroom.models import Enrollment
-from schools.models import Role, School
+from schools.models import School
 
 from .models import GuardianConsent
 
@@ -76,21 +75,24 @@ def old_enough(*, birth_year: int | None, in_old_enough_class: bool, today: date
     return in_old_enough_class
 
 
-def _old_enough_class_q() -> Q:
-    """Classes whose youngest pupil is at least the consent age."""
+def _in_old_enough_class_q() -> Q:
+    """Users enrolled in a current class whose youngest pupil is at least the
+    consent age. Each term names one enrolment (the conditions of one Q on a
+    multi-valued relation apply to the same row). Written over the user's
+    own ``enrollments`` relation: accounts sits below the classroom app."""
     q = Q()
     for level, youngest in YOUNGEST_AGE_IN_GRADE_ONE.items():
-        q |= Q(classroom__school__level=level, classroom__grade__gte=consent_age() - youngest + 1)
+        q |= Q(
+            enrollments__classroom__archived_at__isnull=True,
+            enrollments__classroom__school__level=level,
+            enrollments__classroom__grade__gte=consent_age() - youngest + 1,
+        )
     return q
 
 
 def in_old_enough_class(student_ref="pk") -> Exists:
     """EXISTS: the student is in a current class whose pupils are all old enough."""
-    return Exists(
-        Enrollment.objects.filter(student=OuterRef(student_ref), classroom__archived_at__isnull=True).filter(
-            _old_enough_class_q()
-        )
-    )
+    return Exists(get_user_model().objects.filter(_in_old_enough_class_q(), pk=OuterRef(student_ref)))
 
 
 def consent_on_file(student_ref="pk") -> Exists:
@@ -108,28 +110,6 @@ def old_enough_q(today: date | None = None) -> Q:
     today = today or timezone.localdate()
     latest_birth_year = today.year - 1 - consent_age()
     return Q(birth_year__lte=latest_birth_year) | Q(birth_year__isnull=True, in_old_enough_class=True)
-
-
-def results_may_be_stored(student) -> bool:
-    """Whether this student's results may be stored now: old enough, or a
-    guardian's consent on file. Costs no query of its own: the two flags
-    are read with the student's roles (accounts.permissions.roles_of, one
-    query per request, kept on the user object)."""
-    from .permissions import roles_of
-
-    roles = roles_of(student)
-    if roles.has(Role.STUDENT):
-        on_file, in_class = roles.consent_on_file, roles.in_old_enough_class
-    else:  # not a student by membership (yet): ask directly
-        flags = (
-            get_user_model()
-            .objects.filter(pk=student.pk)
-            .annotate(in_old_enough_class=in_old_enough_class(), consent=consent_on_file())
-            .values("in_old_enough_class", "consent")
-            .get()
-        )
-        on_file, in_class = flags["consent"], flags["in_old_enough_class"]
-    return on_file or old_enough(birth_year=student.birth_year, in_old_enough_class=in_class)
 
 
 GRADES_PER_LEVEL = {School.Level.ELEMENTARY: 6, School.Level.MIDDLE: 3, School.Level.HIGH: 3}

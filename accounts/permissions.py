@@ -25,7 +25,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from schools.models import District, Role
 
-from .consent import consent_on_file, in_old_enough_class
+from .consent import consent_on_file, in_old_enough_class, old_enough
 from .models import GuardianLink
 
 CMS_ACCESS_PERMISSION = "wagtailadmin.access_admin"
@@ -141,8 +141,6 @@ def _roles_from(user, stored: dict) -> Roles:
 def _read_roles(user) -> dict:
     """What the database says about a person's roles (two queries, three
     for a student, four for a safety officer)."""
-    from classroom.models import Enrollment
-
     schools: dict[str, set[int]] = {}
     jurisdictions = set()
     for role, school_id, jurisdiction in user.memberships.values_list("role", "school_id", "school__jurisdiction"):
@@ -174,7 +172,8 @@ def _read_roles(user) -> dict:
     )
     class_grades = (
         frozenset(
-            Enrollment.objects.filter(student=user, classroom__archived_at__isnull=True).values_list(
+            # Through the user's own relation: accounts sits below the classroom app.
+            user.enrollments.filter(classroom__archived_at__isnull=True).values_list(
                 "classroom__school__level", "classroom__grade"
             )
         )
@@ -273,15 +272,30 @@ def role_required(check):
     return decorator
 
 
-# --- Object rules of the parents feature -------------------------------------
+# One decorator per role, named ``<role>_required``: every app's views use these.
+student_required = role_required(is_student)
+teacher_required = role_required(is_teacher)
+parent_required = role_required(is_parent)
+counselor_required = role_required(is_counselor)
+school_admin_required = role_required(is_school_admin)
+safety_officer_required = role_required(is_safety_officer)
 
 
-def teaches_student(user, student_id: int) -> bool:
-    """A teacher of one of the student's classes (one query). Archived
-    classes count, as they do for the class pages: a teacher keeps their
-    archived classes and can restore them."""
-    from classroom.models import Enrollment
-
-    if not is_teacher(user):
-        return False
-    return Enrollment.objects.filter(student_id=student_id, classroom__teachers=user).exists()
+def results_may_be_stored(student) -> bool:
+    """Whether this student's results may be stored now: old enough, or a
+    guardian's consent on file (accounts.consent says what that means).
+    Costs no query of its own for a student: the two flags are read with
+    the student's roles (one query per request, kept on the user object)."""
+    roles = roles_of(student)
+    if roles.has(Role.STUDENT):
+        on_file, in_class = roles.consent_on_file, roles.in_old_enough_class
+    else:  # not a student by membership (yet): ask directly
+        flags = (
+            get_user_model()
+            .objects.filter(pk=student.pk)
+            .annotate(in_old_enough_class=in_old_enough_class(), consent=consent_on_file())
+            .values("in_old_enough_class", "consent")
+            .get()
+        )
+        on_file, in_class = flags["consent"], flags["in_old_enough_class"]
+    return on_file or old_enough(birth_year=student.birth_year, in_old_enough_class=in_class)

@@ -9,23 +9,15 @@ finished. Never an answer, a score or an attempt.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date
 
 from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
-from django.utils import timezone
-from django.utils.translation import get_language
-from wagtail.models import Page
-
-from classroom.models import Assignment
-from curriculum.models import Certificate, LessonProgress, ModulePage
+from django.db.models import Exists, OuterRef, Subquery
 
 from . import consent
-from .models import GuardianConsent, GuardianLink, ParentProfile, User
+from .models import GuardianConsent, GuardianLink, User
 
 # --- Consent ----------------------------------------------------------------
 
@@ -49,7 +41,7 @@ class ConsentStatus:
         return not self.needed or self.on_file
 
 
-def _consent_annotations(student_ref: str, guardian=None) -> dict:
+def consent_annotations(student_ref: str, guardian=None) -> dict:
     annotations = {
         "in_old_enough_class": consent.in_old_enough_class(student_ref),
         "consent_on_file": consent.consent_on_file(student_ref),
@@ -74,7 +66,7 @@ def _consent_annotations(student_ref: str, guardian=None) -> dict:
     return annotations
 
 
-def _status(row, student: User, today: date | None = None) -> ConsentStatus:
+def consent_status_of(row, student: User, today: date | None = None) -> ConsentStatus:
     needed = not consent.old_enough(
         birth_year=student.birth_year, in_old_enough_class=row.in_old_enough_class, today=today
     )
@@ -88,8 +80,8 @@ def _status(row, student: User, today: date | None = None) -> ConsentStatus:
 
 def consent_status(student: User, guardian: User | None = None) -> ConsentStatus:
     """One student's consent status (one query)."""
-    row = User.objects.filter(pk=student.pk).annotate(**_consent_annotations("pk", guardian)).get()
-    return _status(row, row)
+    row = User.objects.filter(pk=student.pk).annotate(**consent_annotations("pk", guardian)).get()
+    return consent_status_of(row, row)
 
 
 def students_waiting_for_consent(student_ids) -> set[int]:
@@ -118,15 +110,6 @@ def consent_records(student: User) -> list[GuardianConsent]:
 
 
 # --- Guardians of a student ---------------------------------------------------
-
-
-def guardians_for_student(student: User) -> dict:
-    """What the student's own page shows: who can see their progress, and
-    whether their results are being kept (one query, plus at most one for
-    the consent rule)."""
-    from curriculum.permissions import records_progress
-
-    return {"guardian_links": guardian_links_of(student), "results_stored": records_progress(student)}
 
 
 def guardian_links_key(student_id: int) -> str:
@@ -184,222 +167,3 @@ def guardian_emails_for_reminder(student_ids) -> list[tuple[str, str]]:
 
 
 # --- The parent page ----------------------------------------------------------
-
-
-@dataclass
-class ModuleSummary:
-    """One module as a parent sees it: counts and dates, nothing more."""
-
-    page: Page  # in the page's language when a live translation exists
-    lesson_count: int
-    done_count: int
-    opens_on: date | None = None
-    due_on: date | None = None
-    parent_lesson: Page | None = None
-    has_certificate: bool = False
-
-    @property
-    def passed(self) -> bool:
-        """Every lesson done (each quiz passed, or read): the module's
-        certificate is issued at this moment."""
-        return self.lesson_count > 0 and self.done_count >= self.lesson_count
-
-    @property
-    def started(self) -> bool:
-        return self.done_count > 0
-
-    def is_open(self, today: date) -> bool:
-        return self.opens_on is None or self.opens_on <= today
-
-    def is_overdue(self, today: date) -> bool:
-        return self.due_on is not None and self.due_on < today and not self.passed
-
-
-@dataclass
-class ChildSummary:
-    link: GuardianLink
-    consent: ConsentStatus
-    assignments: list[ModuleSummary] = field(default_factory=list)
-    today: date | None = None
-
-    @property
-    def student(self) -> User:
-        return self.link.student
-
-    @property
-    def this_week(self) -> list[ModuleSummary]:
-        """Open, unfinished modules that name a parent lesson, soonest due
-        first: "This week your child is learning X"."""
-        return [a for a in self.assignments if a.parent_lesson is not None and a.is_open(self.today) and not a.passed]
-
-    @property
-    def counts(self) -> dict[str, int]:
-        today = self.today
-        soon = today + timedelta(days=7)
-        return {
-            "assigned": len(self.assignments),
-            "finished": sum(1 for a in self.assignments if a.passed),
-            "started": sum(1 for a in self.assignments if a.started and not a.passed),
-            "due_soon": sum(1 for a in self.assignments if not a.passed and a.due_on and today <= a.due_on <= soon),
-            "overdue": sum(1 for a in self.assignments if a.is_overdue(today)),
-        }
-
-
-@dataclass
-class ParentPage:
-    children: list[ChildSummary]
-    own_modules: list[ModuleSummary]
-    email_updates: bool
-
-
-def _localized(pages: list[Page]) -> dict[int, Page]:
-    """Source page id → the page in the current language (one query, none
-    in the source language). A missing or draft translation falls back to
-    the source page."""
-    result = {p.pk: p for p in pages}
-    language = get_language() or settings.LANGUAGE_CODE
-    if language == settings.LANGUAGE_CODE or not pages:
-        return result
-    by_key = {p.translation_key: p.pk for p in pages}
-    for translation in Page.objects.filter(translation_key__in=by_key, locale__language_code=language, live=True).only(
-        "id", "title", "url_path", "translation_key", "locale_id", "depth", "path", "live"
-    ):
-        result[by_key[translation.translation_key]] = translation
-    return result
-
-
-def _lesson_count(module: str = "") -> Coalesce:
-    """Subquery: live lessons of the module (``module`` is the path to the
-    module page from the outer row, e.g. ``"module__"``)."""
-    lessons = (
-        Page.objects.filter(path__startswith=OuterRef(f"{module}path"), depth=OuterRef(f"{module}depth") + 1, live=True)
-        .order_by()
-        .values("depth")
-        .annotate(n=Count("pk"))
-        .values("n")[:1]
-    )
-    return Coalesce(Subquery(lessons, output_field=IntegerField()), 0)
-
-
-def _done_count(student, module: str) -> Coalesce:
-    """Subquery: the student's lessons done in the module (live lessons only)."""
-    done = (
-        LessonProgress.objects.filter(
-            student_id=student, module_id=OuterRef(module), status__in=LessonProgress.DONE, lesson__live=True
-        )
-        .order_by()
-        .values("module_id")
-        .annotate(n=Count("pk"))
-        .values("n")[:1]
-    )
-    return Coalesce(Subquery(done, output_field=IntegerField()), 0)
-
-
-_HEAVY_MODULE_FIELDS = (
-    "module__summary",
-    "module__objectives",
-    "module__precheck",
-    "module__postcheck",
-    "module__parent_lesson__body",
-    "module__parent_lesson__quiz",
-    "module__parent_lesson__essential_question",
-)
-
-
-def parent_page(parent: User, today: date | None = None) -> ParentPage:
-    """Everything the parent start page shows, in three queries (four in a
-    language other than Korean), whatever the number of children,
-    classes and assignments."""
-    today = today or timezone.localdate()
-    # 1. The children, their consent status and the parent's email setting.
-    links = list(
-        GuardianLink.objects.filter(guardian=parent, student__is_active=True)
-        .select_related("student")
-        .annotate(
-            **_consent_annotations("student_id", parent),
-            email_updates=Subquery(ParentProfile.objects.filter(user=parent).values("email_updates")[:1]),
-        )
-        .order_by("student__display_name", "student__username", "pk")
-    )
-    children = [ChildSummary(link=link, consent=_status(link, link.student, today), today=today) for link in links]
-    child_ids = [link.student_id for link in links]
-
-    # 2. The assignments of the children's current classes, one row per
-    #    child and assignment, with the module's lesson count and the
-    #    child's lessons done.
-    rows = []
-    if child_ids:
-        rows = list(
-            Assignment.objects.filter(
-                classroom__enrollments__student_id__in=child_ids, classroom__archived_at__isnull=True
-            )
-            .annotate(
-                child_id=F("classroom__enrollments__student_id"),
-                lesson_count=_lesson_count("module__"),
-                done_count=_done_count(OuterRef("child_id"), "module_id"),
-            )
-            .select_related("module", "module__parent_lesson")
-            .defer(*_HEAVY_MODULE_FIELDS)
-            .order_by("due_on", "position", "id")
-        )
-
-    # 3. The parent's own course(s), with progress and certificate.
-    own = list(
-        ModulePage.objects.live()
-        .filter(audience="parent", locale__language_code=settings.LANGUAGE_CODE)
-        .annotate(
-            lesson_count=_lesson_count(),
-            done_count=_done_count(parent.pk, "pk"),
-            has_certificate=Exists(Certificate.objects.filter(student=parent, module=OuterRef("pk"))),
-        )
-        .defer("summary", "objectives", "precheck", "postcheck")
-        .order_by("sort_order", "path")
-    )
-
-    # 4. Titles and addresses in the visitor's language (no query in Korean).
-    parent_lessons = [row.module.parent_lesson for row in rows if row.module.parent_lesson]
-    localized = _localized([*{row.module_id: row.module for row in rows}.values(), *own, *parent_lessons])
-
-    by_child = {child.link.student_id: child for child in children}
-    seen: set[tuple[int, int]] = set()
-    for row in rows:
-        key = (row.child_id, row.module_id)
-        if key in seen:  # the same module assigned in two of the child's classes: the first due counts
-            continue
-        seen.add(key)
-        lesson = row.module.parent_lesson
-        by_child[row.child_id].assignments.append(
-            ModuleSummary(
-                page=localized[row.module_id],
-                lesson_count=row.lesson_count,
-                done_count=row.done_count,
-                opens_on=row.opens_on,
-                due_on=row.due_on,
-                parent_lesson=localized[lesson.pk] if lesson else None,
-            )
-        )
-    own_modules = [
-        ModuleSummary(
-            page=localized[m.pk],
-            lesson_count=m.lesson_count,
-            done_count=m.done_count,
-            has_certificate=m.has_certificate,
-        )
-        for m in own
-    ]
-    email_updates = bool(links and links[0].email_updates)
-    return ParentPage(children=children, own_modules=own_modules, email_updates=email_updates)
-
-
-def digest_for_parent(parent: User, today: date | None = None) -> list[ChildSummary]:
-    """The children of the weekly summary (the parent page's figures)."""
-    return parent_page(parent, today=today).children
-
-
-def parents_for_digest() -> list[int]:
-    """Ids of the parents who asked for email updates and have children."""
-    return list(
-        User.objects.filter(is_active=True, parent_profile__email_updates=True, children_links__isnull=False)
-        .distinct()
-        .values_list("pk", flat=True)
-    )

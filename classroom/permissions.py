@@ -13,7 +13,7 @@ from accounts import permissions as roles
 from accounts.models import GuardianLink
 from schools.models import STAFF_ROLES, Membership, Role
 
-from .models import Classroom
+from .models import Classroom, Enrollment
 
 
 def taught_classrooms(user) -> QuerySet[Classroom]:
@@ -72,3 +72,12 @@ def manageable_student_ids(student_ids) -> set[int]:
 
 def can_manage_student_account(student) -> bool:
     return student.pk in manageable_student_ids([student.pk])
+
+
+def teaches_student(user, student_id: int) -> bool:
+    """A teacher of one of the student's classes (one query). Archived
+    classes count, as they do for the class pages: a teacher keeps their
+    archived classes and can restore them."""
+    if not roles.is_teacher(user):
+        return False
+    return Enrollment.objects.filter(student_id=student_id, classroom__teachers=user).exists()

@@ -25,6 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import GuardianCode, User
+from accounts.selectors import guardian_recipients_for_reminder
 from schools.models import EndedMembership, Membership, Role
 
 from . import selectors
@@ -424,9 +425,7 @@ def guardian_emails_for_reminder(student_ids) -> list[tuple[int, str, str]]:
     """The guardians to email about a reminder, as ``(student_id, email
     address, language code)``: only guardians who are linked to the student,
     have a verified address and opted in to email updates."""
-    from accounts.selectors import guardian_recipients_for_reminder as recipients
-
-    return recipients(student_ids)
+    return guardian_recipients_for_reminder(student_ids)
 
 
 def reminders_send(*, classroom_id: int, sent_by_id: int | None = None, on: datetime.date | None = None) -> int:

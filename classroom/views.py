@@ -22,7 +22,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts import permissions as roles
 from accounts.forms import InvitationForm
 from accounts.models import Invitation
+from accounts.selectors import guardian_links_of, students_waiting_for_consent
 from accounts.services import invitation_create
+from curriculum.permissions import records_progress
 from schools.models import STAFF_ROLES, EndedMembership, Membership, School
 
 from . import cards as login_cards
@@ -122,8 +124,6 @@ def classroom_create(request):
 
 @teacher_required
 def classroom_dashboard(request, pk):
-    from accounts.selectors import students_waiting_for_consent
-
     classroom = _classroom(request, pk)
     dashboard = selectors.class_dashboard(classroom)
     waiting = students_waiting_for_consent(row.enrollment.student_id for row in dashboard.rows)
@@ -529,10 +529,9 @@ def assignment_move(request, pk, assignment_pk):
 
 @student_required
 def student_home(request):
-    from accounts.selectors import guardians_for_student
-
     context = selectors.student_start(request.user)
-    context.update(guardians_for_student(request.user))
+    context["guardian_links"] = guardian_links_of(request.user)
+    context["results_stored"] = records_progress(request.user)
     return render(request, "classroom/student_home.html", context)
 
 

@@ -1,7 +1,7 @@
 """Who may open which module, and who receives teacher-only notes."""
 
 from accounts import permissions as roles
-from accounts.consent import results_may_be_stored
+from accounts.permissions import results_may_be_stored
 from schools.models import School
 
 from .models.pages import STUDENT_BANDS, Band

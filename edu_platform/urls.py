@@ -46,6 +46,7 @@ urlpatterns += i18n_patterns(
     path("help/", views.help_page, name="help"),
     path("", include("accounts.urls")),
     path("", include("classroom.urls")),
+    path("", include("families.urls")),
     path("", include("incidents.urls")),
     path("", include("curriculum.urls")),
     path("", include(wagtail_urls)),

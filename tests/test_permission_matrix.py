@@ -30,7 +30,7 @@ ROLES = [
     "school_admin",
     "editor",
 ]
-OUR_APPS = ("accounts.", "classroom.", "curriculum.", "incidents.", "edu_platform.")
+OUR_APPS = ("schools.", "accounts.", "curriculum.", "classroom.", "families.", "incidents.", "edu_platform.")
 
 
 def expect(default, **overrides):

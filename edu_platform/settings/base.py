@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "schools",
     "accounts",
     "classroom",
+    "families",
     "curriculum",
     "incidents",
     "wagtail_localize",
@@ -220,17 +221,24 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE = {}
-# Each app lists its periodic tasks next to the tasks themselves.
+# Every periodic task of every app, named by string (settings import no app).
 from celery.schedules import crontab  # noqa: E402
 
-from classroom.tasks import CLASSROOM_BEAT_SCHEDULE  # noqa: E402
-
-CELERY_BEAT_SCHEDULE.update(CLASSROOM_BEAT_SCHEDULE)
-# The parents' weekly summary (accounts.tasks; only for parents who opted in).
-CELERY_BEAT_SCHEDULE["accounts-weekly-digest"] = {
-    "task": "accounts.tasks.send_weekly_digests",
-    "schedule": crontab(day_of_week="sun", hour=18, minute=0),
+CELERY_BEAT_SCHEDULE = {
+    # Teachers: overdue assignments, before the first lesson (CELERY_TIMEZONE is the school's).
+    "classroom-teacher-digest": {
+        "task": "classroom.tasks.send_teacher_digests",
+        "schedule": crontab(hour=7, minute=30),
+    },
+    # Parents who opted in: Sunday evening, read before the school week starts.
+    "families-weekly-digest": {
+        "task": "families.tasks.send_weekly_digests",
+        "schedule": crontab(day_of_week="sun", hour=18, minute=0),
+    },
+    # The incident channel: the outbox sweep, escalation of missed targets, retention.
+    "incidents-send-outbox": {"task": "incidents.tasks.send_pending_notifications", "schedule": 60.0},
+    "incidents-escalate-overdue": {"task": "incidents.tasks.escalate_overdue_reports", "schedule": 120.0},
+    "incidents-delete-expired": {"task": "incidents.tasks.delete_expired_reports", "schedule": 24 * 60 * 60.0},
 }
 
 # Wagtail
@@ -269,18 +277,6 @@ INCIDENT_SCHOOL_REPORTS_PER_10_MINUTES = env_int("INCIDENT_SCHOOL_REPORTS_PER_10
 # Wrong receipts one address may enter in 15 minutes: generous, because a
 # whole school may share one address (incidents/ratelimit.py).
 INCIDENT_RECEIPT_GUESSES_PER_ADDRESS = env_int("INCIDENT_RECEIPT_GUESSES_PER_ADDRESS", 300)
-CELERY_BEAT_SCHEDULE["incidents-send-outbox"] = {
-    "task": "incidents.tasks.send_pending_notifications",
-    "schedule": 60.0,
-}
-CELERY_BEAT_SCHEDULE["incidents-escalate-overdue"] = {
-    "task": "incidents.tasks.escalate_overdue_reports",
-    "schedule": 120.0,
-}
-CELERY_BEAT_SCHEDULE["incidents-delete-expired"] = {
-    "task": "incidents.tasks.delete_expired_reports",
-    "schedule": 24 * 60 * 60.0,
-}
 # --- end incident channel ---------------------------------------------------
 # The jurisdiction whose help lines an anonymous visitor sees.
 DEFAULT_JURISDICTION = env_str("DEFAULT_JURISDICTION", "KR")

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts import consent
+from accounts import consent, permissions
 from accounts.models import GuardianConsent
 from accounts.selectors import consent_status, students_waiting_for_consent
 from curriculum.models import LessonProgress, QuizAttempt
@@ -104,7 +104,7 @@ def test_the_query_and_the_python_rule_agree(cast):
     assert len(ctx.captured_queries) == 1
     assert waiting == expected
     for student, *_ in cases:
-        assert consent.results_may_be_stored(fresh(student)) is (student.pk not in expected)
+        assert permissions.results_may_be_stored(fresh(student)) is (student.pk not in expected)
 
 
 def test_archived_classes_do_not_count(cast, waiting):

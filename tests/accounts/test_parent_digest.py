@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from accounts.models import GuardianConsent, GuardianLink, ParentProfile
 from accounts.selectors import guardian_emails_for_reminder, guardian_recipients_for_reminder
-from accounts.tasks import ACCOUNTS_BEAT_SCHEDULE, send_weekly_digests
 from curriculum.models import QuizAttempt
+from families.tasks import send_weekly_digests
 from tests.accounts.test_parent_page import assign, finish, lessons_of, module
 from tests.factories import StudentFactory, UserFactory
 
@@ -128,8 +128,10 @@ def test_no_summary_without_a_verified_address(client, cast, django_capture_on_c
 
 
 def test_the_beat_schedule_names_the_task():
-    entry = ACCOUNTS_BEAT_SCHEDULE["accounts-weekly-digest"]
-    assert entry["task"] == "accounts.tasks.send_weekly_digests"
+    from django.conf import settings
+
+    entry = settings.CELERY_BEAT_SCHEDULE["families-weekly-digest"]
+    assert entry["task"] == "families.tasks.send_weekly_digests"
     assert send_weekly_digests.name == entry["task"]
 
 

@@ -283,7 +283,11 @@ def test_student_side_anonymous_is_sent_to_log_in(client, cast):
 def test_the_student_sees_who_can_view_their_progress(cast):
     from django.template.loader import render_to_string
 
-    from accounts.selectors import guardians_for_student
+    from accounts.selectors import guardian_links_of
+    from curriculum.permissions import records_progress
+
+    def guardians_for_student(student):  # what classroom's student_home puts in its context
+        return {"guardian_links": guardian_links_of(student), "results_stored": records_progress(student)}
 
     GuardianConsent.objects.filter(student=cast.student).delete()
     context = guardians_for_student(cast.student)
@@ -342,10 +346,10 @@ def test_english_signup_sets_the_language_of_the_emails(client, db):
 
 def test_the_students_guardian_list_is_fresh_after_linking_and_unlinking(cast):
     from accounts.models import GuardianLink
-    from accounts.selectors import guardians_for_student
+    from accounts.selectors import guardian_links_of
 
-    assert len(guardians_for_student(cast.student)["guardian_links"]) == 1
+    assert len(guardian_links_of(cast.student)) == 1
     link = GuardianLink.objects.create(guardian=cast.unlinked_parent, student=cast.student)
-    assert len(guardians_for_student(cast.student)["guardian_links"]) == 2
+    assert len(guardian_links_of(cast.student)) == 2
     link.delete()
-    assert len(guardians_for_student(cast.student)["guardian_links"]) == 1
+    assert len(guardian_links_of(cast.student)) == 1

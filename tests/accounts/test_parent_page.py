@@ -111,7 +111,7 @@ def week(cast):
 
 
 def test_figures_match_a_hand_computed_case(client, cast, week):
-    from accounts.selectors import parent_page
+    from families.selectors import parent_page
 
     page = parent_page(cast.parent)
     [child] = page.children

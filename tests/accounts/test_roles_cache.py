@@ -8,9 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.permissions import roles_of
-from accounts.services import consent_record_paper
 from classroom.services import teacher_membership_end
 from curriculum.permissions import records_progress, student_band
+from families.services import consent_record_paper
 from schools.models import Membership, Role
 
 from ..conftest import mfa_login

@@ -23,7 +23,7 @@ def make_student(server, username: str) -> str:
         "Membership.objects.get_or_create(user=u, school=s, role='student'); "
         "Enrollment.objects.get_or_create(classroom=c, student=u); "
         # A 13-year-old's results are kept once a guardian's consent is on file.
-        "from accounts.services import consent_record_paper; "
+        "from families.services import consent_record_paper; "
         "consent_record_paper(teacher=User.objects.get(username='demo-teacher'), student=u, on_file=True)"
     )
     server.manage("shell", "-c", script)

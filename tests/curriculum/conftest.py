@@ -10,7 +10,7 @@ def _consent_on_file(request):
     student's progress have it; one test below shows the other case."""
     if "cast" not in request.fixturenames:
         return
-    from accounts.services import consent_record_paper
+    from families.services import consent_record_paper
 
     cast = request.getfixturevalue("cast")
     if request.node.get_closest_marker("no_consent") is None:

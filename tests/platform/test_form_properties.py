@@ -249,7 +249,7 @@ QUIZ_TABLES = (QuizAttempt, LessonProgress)
 
 @pytest.fixture
 def quiz_lesson(cast):
-    from accounts.services import consent_record_paper
+    from families.services import consent_record_paper
 
     consent_record_paper(teacher=cast.teacher, student=cast.student, on_file=True)
     return LessonPage.objects.get(

@@ -13,9 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import GuardianConsent, GuardianLink, User
-from accounts.services import consent_record_paper
 from classroom.models import Assignment, Classroom, Enrollment
 from curriculum.site_setup import REVIEWERS_GROUP, ensure_site
+from families.services import consent_record_paper
 from schools.models import District, Membership, Role, School
 
 # The module the demo class has assigned (the demo school is a middle school).

@@ -1,22 +1,13 @@
-"""Celery tasks of the accounts app: the parents' weekly email summary.
-
-The lead adds ``ACCOUNTS_BEAT_SCHEDULE`` to ``CELERY_BEAT_SCHEDULE`` in
-settings. Tasks take ids, load the objects and call a service."""
+"""Celery tasks of the families app: the parents' weekly email summary.
+Tasks take ids, load the objects and call a service; the schedule is in
+settings (CELERY_BEAT_SCHEDULE), by task name."""
 
 from celery import shared_task
-from celery.schedules import crontab
 from django.conf import settings
 
-from . import selectors, services
-from .models import User
+from accounts.models import User
 
-ACCOUNTS_BEAT_SCHEDULE = {
-    # Sunday evening, so that parents read it before the school week starts.
-    "accounts-weekly-digest": {
-        "task": "accounts.tasks.send_weekly_digests",
-        "schedule": crontab(day_of_week="sun", hour=18, minute=0),
-    },
-}
+from . import selectors, services
 
 
 @shared_task(ignore_result=True)
