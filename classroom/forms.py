@@ -11,11 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from curriculum.models import ModulePage
 from curriculum.models.pages import Audience
+from curriculum.progress import localized_titles
 from schools.models import School
 
 from . import roster as roster_module
 from .models import Classroom
-from .selectors import localized_titles
 
 GRADE_RANGE = {
     School.Level.ELEMENTARY: (1, 6),

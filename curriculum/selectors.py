@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count
 from wagtail.models import Locale, Page
 
 from accounts import permissions as roles
 
+from . import progress
 from .models import Certificate, LessonPage, LessonProgress, ModulePage, QuizAttempt
 from .permissions import can_open_module, records_progress
 
@@ -59,30 +59,19 @@ def source_id(page) -> int:
 
 
 def modules_for_section(section, user) -> list[dict]:
+    """The modules of a section with their lesson counts and, for a learner
+    whose results are kept, the lessons done (curriculum.progress)."""
     modules = list(ModulePage.objects.child_of(section).live().order_by("sort_order", "path"))
-    lesson_counts = dict(
-        Page.objects.filter(depth=section.depth + 2, path__startswith=section.path, live=True)
-        .values_list("path")
-        .annotate(n=Count("id"))
-        .values_list("path", "n")
-    )
-    counts: dict[str, int] = {}
-    for path, n in lesson_counts.items():
-        counts[path[: -ModulePage.steplen]] = counts.get(path[: -ModulePage.steplen], 0) + n
+    counts = progress.live_lesson_counts(modules)
     done = {}
     if records_progress(user) and modules:
         ids = source_ids(modules)
-        rows = (
-            LessonProgress.objects.filter(student=user, module_id__in=ids.values(), status__in=LessonProgress.DONE)
-            .values("module_id")
-            .annotate(n=Count("id"))
-        )
-        by_source = {row["module_id"]: row["n"] for row in rows}
-        done = {m.pk: by_source.get(ids.get(m.pk), 0) for m in modules}
+        by_source = progress.done_counts([user.pk], ids.values())
+        done = {m.pk: by_source.get((user.pk, ids.get(m.pk)), 0) for m in modules}
     return [
         {
             "page": m,
-            "lesson_count": counts.get(m.path, 0),
+            "lesson_count": counts[m.pk],
             "done_count": done.get(m.pk, 0),
             "locked": not can_open_module(user, m),
         }
@@ -110,12 +99,13 @@ def module_overview(module: ModulePage, user) -> dict:
     if not records_progress(user):
         return overview
     ids = source_ids([module, *lessons])
-    progress = {
-        p.lesson_id: p for p in LessonProgress.objects.filter(student=user, lesson_id__in=[ids[x.pk] for x in lessons])
+    states = {
+        row.lesson_id: row
+        for row in LessonProgress.objects.filter(student=user, lesson_id__in=[ids[x.pk] for x in lessons])
     }
     for item in overview["lessons"]:
-        item["progress"] = progress.get(ids[item["page"].pk])
-    overview["done_count"] = sum(1 for p in progress.values() if p.is_done)
+        item["progress"] = states.get(ids[item["page"].pk])
+    overview["done_count"] = sum(1 for row in states.values() if progress.is_done(row))
     checks = {}
     for attempt in QuizAttempt.objects.filter(student=user, page_id=ids[module.pk], kind__in=["pre", "post"]).order_by(
         "created_at"

@@ -13,20 +13,19 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
-from django.utils.translation import get_language
 from wagtail.models import Page
 
 from accounts.models import GuardianLink, ParentProfile, User
 from accounts.selectors import ConsentStatus, consent_annotations, consent_status_of
 from classroom.models import Assignment
-from curriculum.models import Certificate, LessonProgress, ModulePage
+from curriculum import progress
+from curriculum.models import Certificate, ModulePage
 
 
 @dataclass
-class ModuleSummary:
+class FamilyModule:
     """One module as a parent sees it: counts and dates, nothing more."""
 
     page: Page  # in the page's language when a live translation exists
@@ -41,7 +40,7 @@ class ModuleSummary:
     def passed(self) -> bool:
         """Every lesson done (each quiz passed, or read): the module's
         certificate is issued at this moment."""
-        return self.lesson_count > 0 and self.done_count >= self.lesson_count
+        return progress.is_finished(done=self.done_count, total=self.lesson_count)
 
     @property
     def started(self) -> bool:
@@ -51,14 +50,14 @@ class ModuleSummary:
         return self.opens_on is None or self.opens_on <= today
 
     def is_overdue(self, today: date) -> bool:
-        return self.due_on is not None and self.due_on < today and not self.passed
+        return progress.is_overdue(due_on=self.due_on, finished=self.passed, on=today)
 
 
 @dataclass
 class ChildSummary:
     link: GuardianLink
     consent: ConsentStatus
-    assignments: list[ModuleSummary] = field(default_factory=list)
+    assignments: list[FamilyModule] = field(default_factory=list)
     today: date | None = None
 
     @property
@@ -66,7 +65,7 @@ class ChildSummary:
         return self.link.student
 
     @property
-    def this_week(self) -> list[ModuleSummary]:
+    def this_week(self) -> list[FamilyModule]:
         """Open, unfinished modules that name a parent lesson, soonest due
         first: "This week your child is learning X"."""
         return [a for a in self.assignments if a.parent_lesson is not None and a.is_open(self.today) and not a.passed]
@@ -87,51 +86,8 @@ class ChildSummary:
 @dataclass
 class ParentPage:
     children: list[ChildSummary]
-    own_modules: list[ModuleSummary]
+    own_modules: list[FamilyModule]
     email_updates: bool
-
-
-def _localized(pages: list[Page]) -> dict[int, Page]:
-    """Source page id → the page in the current language (one query, none
-    in the source language). A missing or draft translation falls back to
-    the source page."""
-    result = {p.pk: p for p in pages}
-    language = get_language() or settings.LANGUAGE_CODE
-    if language == settings.LANGUAGE_CODE or not pages:
-        return result
-    by_key = {p.translation_key: p.pk for p in pages}
-    for translation in Page.objects.filter(translation_key__in=by_key, locale__language_code=language, live=True).only(
-        "id", "title", "url_path", "translation_key", "locale_id", "depth", "path", "live"
-    ):
-        result[by_key[translation.translation_key]] = translation
-    return result
-
-
-def _lesson_count(module: str = "") -> Coalesce:
-    """Subquery: live lessons of the module (``module`` is the path to the
-    module page from the outer row, e.g. ``"module__"``)."""
-    lessons = (
-        Page.objects.filter(path__startswith=OuterRef(f"{module}path"), depth=OuterRef(f"{module}depth") + 1, live=True)
-        .order_by()
-        .values("depth")
-        .annotate(n=Count("pk"))
-        .values("n")[:1]
-    )
-    return Coalesce(Subquery(lessons, output_field=IntegerField()), 0)
-
-
-def _done_count(student, module: str) -> Coalesce:
-    """Subquery: the student's lessons done in the module (live lessons only)."""
-    done = (
-        LessonProgress.objects.filter(
-            student_id=student, module_id=OuterRef(module), status__in=LessonProgress.DONE, lesson__live=True
-        )
-        .order_by()
-        .values("module_id")
-        .annotate(n=Count("pk"))
-        .values("n")[:1]
-    )
-    return Coalesce(Subquery(done, output_field=IntegerField()), 0)
 
 
 _HEAVY_MODULE_FIELDS = (
@@ -176,8 +132,8 @@ def parent_page(parent: User, today: date | None = None) -> ParentPage:
             )
             .annotate(
                 child_id=F("classroom__enrollments__student_id"),
-                lesson_count=_lesson_count("module__"),
-                done_count=_done_count(OuterRef("child_id"), "module_id"),
+                lesson_count=progress.live_lesson_count_subquery("module__"),
+                done_count=progress.done_count_subquery(OuterRef("child_id"), "module_id"),
             )
             .select_related("module", "module__parent_lesson")
             .defer(*_HEAVY_MODULE_FIELDS)
@@ -189,8 +145,8 @@ def parent_page(parent: User, today: date | None = None) -> ParentPage:
         ModulePage.objects.live()
         .filter(audience="parent", locale__language_code=settings.LANGUAGE_CODE)
         .annotate(
-            lesson_count=_lesson_count(),
-            done_count=_done_count(parent.pk, "pk"),
+            lesson_count=progress.live_lesson_count_subquery(),
+            done_count=progress.done_count_subquery(parent.pk, "pk"),
             has_certificate=Exists(Certificate.objects.filter(student=parent, module=OuterRef("pk"))),
         )
         .defer("summary", "objectives", "precheck", "postcheck")
@@ -199,7 +155,7 @@ def parent_page(parent: User, today: date | None = None) -> ParentPage:
 
     # 4. Titles and addresses in the visitor's language (no query in Korean).
     parent_lessons = [row.module.parent_lesson for row in rows if row.module.parent_lesson]
-    localized = _localized([*{row.module_id: row.module for row in rows}.values(), *own, *parent_lessons])
+    localized = progress.localized([*{row.module_id: row.module for row in rows}.values(), *own, *parent_lessons])
 
     by_child = {child.link.student_id: child for child in children}
     seen: set[tuple[int, int]] = set()
@@ -210,7 +166,7 @@ def parent_page(parent: User, today: date | None = None) -> ParentPage:
         seen.add(key)
         lesson = row.module.parent_lesson
         by_child[row.child_id].assignments.append(
-            ModuleSummary(
+            FamilyModule(
                 page=localized[row.module_id],
                 lesson_count=row.lesson_count,
                 done_count=row.done_count,
@@ -220,7 +176,7 @@ def parent_page(parent: User, today: date | None = None) -> ParentPage:
             )
         )
     own_modules = [
-        ModuleSummary(
+        FamilyModule(
             page=localized[m.pk],
             lesson_count=m.lesson_count,
             done_count=m.done_count,

@@ -1,0 +1,202 @@
+"""The teacher's roster: students of a class, login cards, one student's page
+(number, class, password, active) and the roster import with its preview."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.permissions import teacher_required
+
+from .. import permissions, selectors, services
+from ..forms import EnrollmentForm, RosterUploadForm, StudentAddForm
+from ..models import RosterImport
+from ..roster import row_error_message
+from .common import (
+    archived_refusal,
+    class_enrollment,
+    enrollments_of,
+    once_token,
+    render_cards,
+    repeated_submission,
+    taught_classroom,
+)
+
+
+@teacher_required
+@require_http_methods(["GET", "POST"])
+def classroom_students(request, pk):
+    classroom = taught_classroom(request, pk)
+    form = StudentAddForm(request.POST or None, classroom=classroom)
+    if request.method == "POST":
+        refused = archived_refusal(request, classroom) or repeated_submission(request, classroom)
+        if refused:
+            return refused
+        if form.is_valid():
+            try:
+                card = services.student_add(
+                    classroom=classroom, name=form.cleaned_data["name"], number=form.cleaned_data["number"]
+                )
+            except services.ClassroomError as error:
+                form.add_error("number", str(error))
+            else:
+                return render_cards(request, classroom, [card])
+    enrollments = enrollments_of(classroom)
+    manageable = permissions.manageable_student_ids([e.student_id for e in enrollments])
+    return render(
+        request,
+        "classroom/students.html",
+        {
+            "classroom": classroom,
+            "form": form,
+            "enrollments": enrollments,
+            "manageable": manageable,
+            "once": once_token(),
+        },
+    )
+
+
+@teacher_required
+@require_POST
+def classroom_cards(request, pk):
+    """New passwords (and cards) for the students ticked in the list."""
+    classroom = taught_classroom(request, pk)
+    refused = archived_refusal(request, classroom) or repeated_submission(request, classroom)
+    if refused:
+        return refused
+    ids = [int(v) for v in request.POST.getlist("enrollment") if v.isdigit()]
+    enrollments = [e for e in enrollments_of(classroom) if e.pk in ids and e.student.is_active]
+    manageable = permissions.manageable_student_ids([e.student_id for e in enrollments])
+    enrollments = [e for e in enrollments if e.student_id in manageable]
+    if not enrollments:
+        messages.error(request, _("Tick at least one active student whose card you want to renew."))
+        return redirect("classroom_students", pk=classroom.pk)
+    return render_cards(request, classroom, services.student_passwords_reset(enrollments=enrollments))
+
+
+@teacher_required
+@require_http_methods(["GET", "POST"])
+def student_detail(request, pk, enrollment_pk):
+    classroom, enrollment = class_enrollment(request, pk, enrollment_pk)
+    targets = permissions.taught_classrooms(request.user).filter(school=classroom.school, archived_at__isnull=True)
+    form = EnrollmentForm(request.POST or None, enrollment=enrollment, classrooms=targets)
+    if request.method == "POST":
+        refused = archived_refusal(request, classroom)
+        if refused:
+            return refused
+        if form.is_valid():
+            to_classroom = form.cleaned_data["classroom"]
+            try:
+                services.enrollment_update(
+                    enrollment=enrollment, to_classroom=to_classroom, number=form.cleaned_data["number"]
+                )
+            except services.ClassroomError as error:
+                form.add_error("number" if to_classroom.pk == classroom.pk else "classroom", str(error))
+            else:
+                if to_classroom.pk != classroom.pk:
+                    messages.success(
+                        request,
+                        _("%(name)s moved to %(classroom)s.") % {"name": enrollment.student, "classroom": to_classroom},
+                    )
+                else:
+                    messages.success(request, _("Saved."))
+                return redirect("classroom_students", pk=classroom.pk)
+    return render(
+        request,
+        "classroom/student_detail.html",
+        {
+            "classroom": classroom,
+            "enrollment": enrollment,
+            "student": enrollment.student,
+            "form": form,
+            "manageable": permissions.can_manage_student_account(enrollment.student),
+            "once": once_token(),
+        },
+    )
+
+
+@teacher_required
+@require_POST
+def student_reset(request, pk, enrollment_pk):
+    classroom, enrollment = class_enrollment(request, pk, enrollment_pk)
+    refused = archived_refusal(request, classroom) or repeated_submission(request, classroom)
+    if refused:
+        return refused
+    if not permissions.can_manage_student_account(enrollment.student) or not enrollment.student.is_active:
+        raise Http404
+    return render_cards(request, classroom, services.student_passwords_reset(enrollments=[enrollment]))
+
+
+@teacher_required
+@require_POST
+def student_active(request, pk, enrollment_pk):
+    classroom, enrollment = class_enrollment(request, pk, enrollment_pk)
+    refused = archived_refusal(request, classroom)
+    if refused:
+        return refused
+    if not permissions.can_manage_student_account(enrollment.student):
+        raise Http404
+    active = request.POST.get("active") == "1"
+    services.student_set_active(student=enrollment.student, active=active)
+    if active:
+        messages.success(request, _("%(name)s can sign in again.") % {"name": enrollment.student})
+    else:
+        messages.success(
+            request, _("%(name)s can no longer sign in. Their results are kept.") % {"name": enrollment.student}
+        )
+    return redirect("student_detail", pk=classroom.pk, enrollment_pk=enrollment.pk)
+
+
+@teacher_required
+@require_http_methods(["GET", "POST"])
+def roster_upload(request, pk):
+    classroom = taught_classroom(request, pk)
+    refused = archived_refusal(request, classroom)
+    if refused:
+        return refused
+    form = RosterUploadForm(
+        request.POST or None,
+        request.FILES or None,
+        classroom=classroom,
+        taken_numbers=selectors.taken_numbers(classroom),
+    )
+    if request.method == "POST" and form.is_valid():
+        roster_import = services.roster_import_create(
+            classroom=classroom, created_by=request.user, filename=form.cleaned_data["file"].name, roster=form.roster
+        )
+        return redirect("roster_preview", pk=classroom.pk, import_pk=roster_import.pk)
+    status = 413 if form.too_large else 200  # Request Entity Too Large, with the form and its message
+    return render(request, "classroom/roster_upload.html", {"classroom": classroom, "form": form}, status=status)
+
+
+@teacher_required
+@require_http_methods(["GET", "POST"])
+def roster_preview(request, pk, import_pk):
+    classroom = taught_classroom(request, pk)
+    roster_import = get_object_or_404(RosterImport, pk=import_pk, classroom=classroom, created_by=request.user)
+    if request.method == "POST":
+        try:
+            cards = services.roster_import_confirm(roster_import=roster_import)
+        except services.ClassroomError as error:
+            messages.error(request, str(error))
+            return redirect("roster_preview", pk=classroom.pk, import_pk=roster_import.pk)
+        return render_cards(request, classroom, cards)
+    rows = [
+        {**row, "messages": [row_error_message(e["code"], e["params"]) for e in row["errors"]]}
+        for row in roster_import.rows
+    ]
+    return render(
+        request,
+        "classroom/roster_preview.html",
+        {
+            "classroom": classroom,
+            "roster_import": roster_import,
+            "rows": rows,
+            "ok_count": sum(1 for r in rows if not r["messages"]),
+            "problem_count": sum(1 for r in rows if r["messages"]),
+            "form": RosterUploadForm(classroom=classroom),
+        },
+    )
