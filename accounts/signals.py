@@ -9,12 +9,11 @@ from edu_platform.cache import invalidations_lost
 
 from .models import GuardianConsent, GuardianLink, User
 from .permissions import forget_every_stored_role, forget_roles
+from .selectors import guardian_links_key
 
 
 @receiver([post_save, post_delete], sender=GuardianLink)
 def _guardian_links_changed(sender, instance, **kwargs):
-    from .selectors import guardian_links_key
-
     cache.delete(guardian_links_key(instance.student_id))
     forget_roles([instance.guardian_id, instance.student_id])  # has_children; consent
 
@@ -22,8 +21,6 @@ def _guardian_links_changed(sender, instance, **kwargs):
 @receiver(post_save, sender=User)
 def _guardian_renamed(sender, instance, update_fields=None, **kwargs):
     """A guardian's new name or deactivation shows on their children's pages."""
-    from .selectors import guardian_links_key
-
     if update_fields is not None and not {"display_name", "is_active", "username"} & set(update_fields):
         return  # e.g. last_login at every sign-in
 

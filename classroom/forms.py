@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from curriculum.models import ModulePage
-from curriculum.models.pages import Audience
+from curriculum.models.pages import STUDENT_BANDS, Audience
+from curriculum.permissions import band_for_grade
 from curriculum.progress import localized_titles
 from schools.models import School
 
@@ -164,8 +165,6 @@ class AssignmentForm(forms.Form):
         self.classroom = classroom
         self.assignment = assignment
         if assignment is None:
-            from curriculum.permissions import band_for_grade
-
             modules = list(assignable_modules())
             self.fields["module"].queryset = assignable_modules()
             self.fields["module"].titles = localized_titles(modules)
@@ -177,9 +176,6 @@ class AssignmentForm(forms.Form):
             del self.fields["module"]
 
     def clean_module(self):
-        from curriculum.models.pages import STUDENT_BANDS
-        from curriculum.permissions import band_for_grade
-
         module = self.cleaned_data["module"]
         band = band_for_grade(self.classroom.school.level, self.classroom.grade)
         if module.band in STUDENT_BANDS and STUDENT_BANDS.index(module.band) > STUDENT_BANDS.index(band):

@@ -21,6 +21,7 @@ from django.utils.translation import get_language
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from accounts.middleware import strip_language
 from edu_platform.cache import invalidations_lost
 
 GENERATION_KEY = "curriculum:content-generation"
@@ -85,8 +86,6 @@ def _cache_key(request) -> str:
 def _eligible(request) -> bool:
     if request.method not in ("GET", "HEAD") or request.GET or request.user.is_authenticated:
         return False
-    from accounts.middleware import strip_language
-
     return not strip_language(request.path).startswith(_EXCLUDED)
 
 

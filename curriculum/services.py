@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import Certificate, LessonProgress, QuizAttempt
+from .models import Certificate, LessonPage, LessonProgress, QuizAttempt
 from .quiz import Result
 
 
@@ -98,8 +98,6 @@ def lesson_mark_read(*, student, lesson_id: int, module) -> LessonProgress:
 def certificate_issue_if_complete(*, student, module) -> Certificate | None:
     """A certificate once every live lesson of the module is done. `module`
     is the source-language module page."""
-    from .models import LessonPage
-
     lesson_ids = set(LessonPage.objects.child_of(module).live().values_list("id", flat=True))
     done = set(
         LessonProgress.objects.filter(

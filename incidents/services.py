@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 
 from schools.models import Membership, Role, School
 
-from . import ratelimit, receipts
+from . import ratelimit, receipts, tasks  # tasks import this module too: a service and its own tasks
 from .models import (
     AWAITING_RESPONSE,
     BOT_REASONS,
@@ -151,11 +151,9 @@ def notify(*, recipients: Iterable, kind: str, routed_to: str, now: datetime | N
 def queue_notifications(message_ids: list[int]) -> None:
     """Hand the sends to Celery. If the broker is unreachable nothing is lost:
     the rows stay unsent and the periodic task sends them."""
-    from .tasks import send_notification
-
     for message_id in message_ids:
         try:
-            send_notification.apply_async(args=[message_id], retry=True, retry_policy=QUEUE_RETRY_POLICY)
+            tasks.send_notification.apply_async(args=[message_id], retry=True, retry_policy=QUEUE_RETRY_POLICY)
         except Exception as exc:  # noqa: BLE001 - any broker failure: the outbox task catches up
             logger.warning(
                 "Notification %s was not queued (%s); the periodic outbox task will send it.",

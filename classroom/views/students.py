@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import teacher_required
 
-from .. import permissions, selectors, services
+from .. import permissions, selectors, services, student_accounts
 from ..forms import EnrollmentForm, RosterUploadForm, StudentAddForm
 from ..models import RosterImport
 from ..roster import row_error_message
@@ -37,7 +37,7 @@ def classroom_students(request, pk):
             return refused
         if form.is_valid():
             try:
-                card = services.student_add(
+                card = student_accounts.student_add(
                     classroom=classroom, name=form.cleaned_data["name"], number=form.cleaned_data["number"]
                 )
             except services.ClassroomError as error:
@@ -74,7 +74,7 @@ def classroom_cards(request, pk):
     if not enrollments:
         messages.error(request, _("Tick at least one active student whose card you want to renew."))
         return redirect("classroom_students", pk=classroom.pk)
-    return render_cards(request, classroom, services.student_passwords_reset(enrollments=enrollments))
+    return render_cards(request, classroom, student_accounts.student_passwords_reset(enrollments=enrollments))
 
 
 @teacher_required
@@ -127,7 +127,7 @@ def student_reset(request, pk, enrollment_pk):
         return refused
     if not permissions.can_manage_student_account(enrollment.student) or not enrollment.student.is_active:
         raise Http404
-    return render_cards(request, classroom, services.student_passwords_reset(enrollments=[enrollment]))
+    return render_cards(request, classroom, student_accounts.student_passwords_reset(enrollments=[enrollment]))
 
 
 @teacher_required
@@ -140,7 +140,7 @@ def student_active(request, pk, enrollment_pk):
     if not permissions.can_manage_student_account(enrollment.student):
         raise Http404
     active = request.POST.get("active") == "1"
-    services.student_set_active(student=enrollment.student, active=active)
+    student_accounts.student_set_active(student=enrollment.student, active=active)
     if active:
         messages.success(request, _("%(name)s can sign in again.") % {"name": enrollment.student})
     else:
@@ -164,7 +164,7 @@ def roster_upload(request, pk):
         taken_numbers=selectors.taken_numbers(classroom),
     )
     if request.method == "POST" and form.is_valid():
-        roster_import = services.roster_import_create(
+        roster_import = student_accounts.roster_import_create(
             classroom=classroom, created_by=request.user, filename=form.cleaned_data["file"].name, roster=form.roster
         )
         return redirect("roster_preview", pk=classroom.pk, import_pk=roster_import.pk)
@@ -179,7 +179,7 @@ def roster_preview(request, pk, import_pk):
     roster_import = get_object_or_404(RosterImport, pk=import_pk, classroom=classroom, created_by=request.user)
     if request.method == "POST":
         try:
-            cards = services.roster_import_confirm(roster_import=roster_import)
+            cards = student_accounts.roster_import_confirm(roster_import=roster_import)
         except services.ClassroomError as error:
             messages.error(request, str(error))
             return redirect("roster_preview", pk=classroom.pk, import_pk=roster_import.pk)

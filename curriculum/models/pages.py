@@ -1,6 +1,10 @@
 """The page tree: HomePage → SectionPage (students, parents, teachers) →
 ModulePage → LessonPage. Allowed parent and child types enforce it."""
 
+# The page models serve their own pages (Wagtail calls serve and get_context),
+# while the views, selectors and permissions they call import these models:
+# the methods below import those modules when a page is served, not at load.
+
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404

@@ -10,9 +10,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
 from accounts.models import GuardianCode, User
-from classroom import services
+from classroom import services, student_accounts
 from classroom.models import Enrollment, RosterImport
-from classroom.services import PASSWORD_ALPHABET, ClassroomError, class_number, new_student_password
+from classroom.services import ClassroomError
+from classroom.student_accounts import PASSWORD_ALPHABET, class_number, new_student_password
 from schools.models import Membership, Role
 from tests.factories import ClassroomFactory, MembershipFactory
 
@@ -142,9 +143,11 @@ def test_adding_a_student_with_a_taken_number_or_no_name_says_so(client, cast, c
 def test_usernames_stay_unique_when_the_same_class_name_exists_twice(cast):
     first = ClassroomFactory(school=cast.school, name="1학년 3반", grade=1, school_year=2026)
     second = ClassroomFactory(school=cast.school, name="1학년 3반 (방과후)", grade=1, school_year=2026)
-    a = services.student_add(classroom=first, name="가", number=1)
-    b = services.student_add(classroom=second, name="나", number=1)
-    c = services.student_add(classroom=ClassroomFactory(school=cast.school, name="3반", grade=1), name="다", number=1)
+    a = student_accounts.student_add(classroom=first, name="가", number=1)
+    b = student_accounts.student_add(classroom=second, name="나", number=1)
+    c = student_accounts.student_add(
+        classroom=ClassroomFactory(school=cast.school, name="3반", grade=1), name="다", number=1
+    )
     assert (a.username, b.username, c.username) == ("home01-26-13-01", "home01-26-13-01-2", "home01-26-13-01-3")
 
 
@@ -171,9 +174,9 @@ def test_passwords_are_typeable_and_have_at_least_40_bits():
     ]
 )
 def test_new_passwords_are_hashed_quickly_and_upgraded_at_first_login(cast):
-    card = services.student_add(classroom=cast.classroom, name="빠른해시", number=None)
+    card = student_accounts.student_add(classroom=cast.classroom, name="빠른해시", number=None)
     student = User.objects.get(username=card.username)
-    assert student.password.startswith(f"pbkdf2_sha256${services.INITIAL_PBKDF2_ITERATIONS}$")
+    assert student.password.startswith(f"pbkdf2_sha256${student_accounts.INITIAL_PBKDF2_ITERATIONS}$")
     assert authenticate(username=card.username, password=card.password) == student
     student.refresh_from_db()
     assert student.password.startswith("md5$")  # re-hashed with the preferred hasher
@@ -253,7 +256,7 @@ def test_a_student_cannot_be_moved_into_another_teachers_class(client, cast):
 
 def test_a_number_already_used_in_the_target_class_is_refused(cast):
     target = ClassroomFactory(school=cast.school)
-    services.student_add(classroom=target, name="가", number=4)
+    student_accounts.student_add(classroom=target, name="가", number=4)
     enrollment = Enrollment.objects.get(classroom=cast.classroom, student=cast.student)
     with pytest.raises(ClassroomError):
         services.enrollment_update(enrollment=enrollment, to_classroom=target, number=4)

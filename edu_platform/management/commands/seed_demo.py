@@ -14,6 +14,9 @@ from django.utils import timezone
 
 from accounts.models import GuardianConsent, GuardianLink, User
 from classroom.models import Assignment, Classroom, Enrollment
+from curriculum.models import LessonPage, LessonProgress, ModulePage
+from curriculum.quiz import grade, questions_from_stream
+from curriculum.services import attempt_record, lesson_open
 from curriculum.site_setup import REVIEWERS_GROUP, ensure_site
 from families.services import consent_record_paper
 from schools.models import District, Membership, Role, School
@@ -104,9 +107,6 @@ class Command(BaseCommand):
         has done some of it: a pre-check, the first lesson passed and the
         second tried, so that the teacher's dashboard shows something. Runs
         again without adding anything."""
-        from curriculum.models import LessonPage, LessonProgress, ModulePage
-        from curriculum.quiz import grade, questions_from_stream
-        from curriculum.services import attempt_record, lesson_open
 
         classroom = self.people_context["classroom"]
         module = ModulePage.objects.filter(slug=DEMO_MODULE_SLUG, locale__language_code="ko").first()

@@ -23,6 +23,8 @@ from accounts.models import GuardianConsent, GuardianLink, User
 from classroom.models import Assignment, Classroom, Enrollment
 from curriculum.models import LessonPage, LessonProgress, ModulePage, QuizAttempt
 from curriculum.quiz import questions_from_stream
+from incidents import receipts
+from incidents.models import Category, IncidentReport, Status, Urgency
 from schools.models import District, Membership, Role, School
 
 BATCH = 5000
@@ -274,9 +276,6 @@ class Command(BaseCommand):
         """Incident reports spread over the year and the schools. Content is
         encrypted like real reports; one slow receipt hash is shared, since
         nobody will follow these reports up, but every lookup key is real."""
-        from incidents import receipts
-        from incidents.models import Category, IncidentReport, Status, Urgency
-
         if not n_reports:
             return 0
         shared_hash = receipts.hash_receipt(receipts.new_receipt())
