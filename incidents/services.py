@@ -24,17 +24,13 @@ from schools.models import Membership, Role, School
 
 from . import ratelimit, receipts, tasks  # tasks import this module too: a service and its own tasks
 from .models import (
-    AWAITING_RESPONSE,
     BOT_REASONS,
     AuditEvent,
     CaseEvent,
     CaseMessage,
-    CaseNote,
     Category,
-    DeletionRecord,
     IncidentReport,
     OutboxMessage,
-    Referral,
     Routing,
     SpamReason,
     StaffInvolved,
@@ -383,165 +379,4 @@ def reporter_add_info(
     return message
 
 
-# --- the counselor -------------------------------------------------------------------
-
-
-def _locked(report: IncidentReport) -> IncidentReport:
-    return IncidentReport.objects.select_for_update().get(pk=report.pk)
-
-
-def _set_status(report: IncidentReport, to_status: str, *, actor, now: datetime) -> None:
-    from_status = report.status
-    if to_status not in report.allowed_next_statuses():
-        raise CaseError(f"{from_status} cannot become {to_status}")
-    if from_status in AWAITING_RESPONSE and to_status != Status.REOPENED:
-        report.acknowledged_at = report.acknowledged_at or now
-        report.response_due_at = None
-    if to_status == Status.CLOSED:
-        report.closed_at = now
-        report.response_due_at = None
-    if to_status == Status.REOPENED:
-        # The retention clock stops; it starts again when the case closes.
-        report.closed_at = None
-    report.status = to_status
-    report.save(update_fields=["status", "acknowledged_at", "response_due_at", "closed_at"])
-    CaseEvent.objects.create(
-        report=report, kind=CaseEvent.Kind.STATUS, actor=actor, from_status=from_status, to_status=to_status, at=now
-    )
-    audit(actor=actor, report=report, action=AuditEvent.Action.STATUS, detail=f"{from_status}>{to_status}", now=now)
-
-
-@transaction.atomic
-def report_change_status(*, report: IncidentReport, to_status: str, actor, now: datetime | None = None) -> None:
-    if to_status not in Status.values:
-        raise CaseError("unknown status")
-    _set_status(_locked(report), to_status, actor=actor, now=now or timezone.now())
-
-
-@transaction.atomic
-def report_assign(*, report: IncidentReport, assignee, actor, now: datetime | None = None) -> None:
-    now = now or timezone.now()
-    report = _locked(report)
-    if assignee is not None and not assignable_staff(report).filter(pk=assignee.pk).exists():
-        raise CaseError("not a counselor of this case")
-    report.assigned_to = assignee
-    report.save(update_fields=["assigned_to"])
-    CaseEvent.objects.create(report=report, kind=CaseEvent.Kind.ASSIGNED, actor=actor, assignee=assignee, at=now)
-    audit(actor=actor, report=report, action=AuditEvent.Action.ASSIGN, now=now)
-
-
-@transaction.atomic
-def report_send_message(*, report: IncidentReport, body: str, actor, now: datetime | None = None) -> CaseMessage:
-    """A message the reporter reads with the receipt. Replying is also an
-    acknowledgement: a new case becomes "acknowledged"."""
-    now = now or timezone.now()
-    report = _locked(report)
-    message = CaseMessage.objects.create(
-        report=report, sender=CaseMessage.Sender.STAFF, author=actor, body=body, created_at=now
-    )
-    CaseEvent.objects.create(report=report, kind=CaseEvent.Kind.STAFF_MESSAGE, actor=actor, at=now)
-    audit(actor=actor, report=report, action=AuditEvent.Action.MESSAGE, now=now)
-    if report.status in AWAITING_RESPONSE:
-        _set_status(report, Status.ACKNOWLEDGED, actor=actor, now=now)
-    if report.unread_reporter_messages:
-        report.unread_reporter_messages = 0
-        report.save(update_fields=["unread_reporter_messages"])
-    return message
-
-
-@transaction.atomic
-def report_add_note(*, report: IncidentReport, body: str, actor, now: datetime | None = None) -> CaseNote:
-    now = now or timezone.now()
-    note = CaseNote.objects.create(report=report, author=actor, body=body, created_at=now)
-    CaseEvent.objects.create(report=report, kind=CaseEvent.Kind.NOTE, actor=actor, at=now)
-    audit(actor=actor, report=report, action=AuditEvent.Action.NOTE, now=now)
-    return note
-
-
-@transaction.atomic
-def report_add_referral(
-    *, report: IncidentReport, agency: str, referred_on, note: str, actor, now: datetime | None = None
-) -> Referral:
-    now = now or timezone.now()
-    referral = Referral.objects.create(
-        report=report, agency=agency, referred_on=referred_on, note=note, created_by=actor, created_at=now
-    )
-    CaseEvent.objects.create(report=report, kind=CaseEvent.Kind.REFERRAL, actor=actor, at=now)
-    audit(actor=actor, report=report, action=AuditEvent.Action.REFERRAL, detail=agency, now=now)
-    return referral
-
-
-def report_opened(*, report: IncidentReport, actor, printed: bool = False) -> None:
-    """Someone read the report's content: audit it and clear the unread count."""
-    audit(actor=actor, report=report, action=AuditEvent.Action.PRINT if printed else AuditEvent.Action.VIEW)
-    if report.unread_reporter_messages and not printed:
-        IncidentReport.objects.filter(pk=report.pk).update(unread_reporter_messages=0)
-
-
 # --- periodic work -------------------------------------------------------------------
-
-
-def reports_escalate_overdue(*, now: datetime | None = None) -> int:
-    """Tell the school admins and the other counselors, once, about every
-    report that was not acknowledged within its target."""
-    now = now or timezone.now()
-    overdue = IncidentReport.objects.filter(
-        status__in=AWAITING_RESPONSE, response_due_at__lte=now, escalated_at__isnull=True, bot_suspect=False
-    ).values_list("pk", flat=True)
-    escalated = 0
-    for pk in list(overdue):
-        with transaction.atomic():
-            report = (
-                IncidentReport.objects.select_for_update()
-                .filter(pk=pk, status__in=AWAITING_RESPONSE, escalated_at__isnull=True)
-                .only("pk", "school_id", "district_id", "routed_to", "assigned_to_id", "status", "escalated_at")
-                .first()
-            )
-            if report is None:
-                continue
-            report.escalated_at = now
-            report.save(update_fields=["escalated_at"])
-            CaseEvent.objects.create(report=report, kind=CaseEvent.Kind.ESCALATED, at=now)
-            audit(actor=None, report=report, action=AuditEvent.Action.ESCALATE, now=now)
-            notify(
-                recipients=escalation_recipients(report),
-                kind=OutboxMessage.Kind.ESCALATION,
-                routed_to=report.routed_to,
-                now=now,
-            )
-            escalated += 1
-    if escalated:
-        logger.info("Escalated %d reports that missed their response target.", escalated)
-    return escalated
-
-
-def reports_delete_expired(*, now: datetime | None = None) -> int:
-    """Delete closed cases older than INCIDENT_RETENTION_DAYS (counted from
-    closing). Only the id, school and dates are kept, in a DeletionRecord."""
-    now = now or timezone.now()
-    cutoff = now - timedelta(days=settings.INCIDENT_RETENTION_DAYS)
-    expired = IncidentReport.objects.filter(status=Status.CLOSED, closed_at__lte=cutoff).values_list("pk", flat=True)
-    deleted = 0
-    for pk in list(expired):
-        with transaction.atomic():
-            report = (
-                IncidentReport.objects.select_for_update()
-                .filter(pk=pk, status=Status.CLOSED, closed_at__lte=cutoff)
-                .only("pk", "school_id", "district_id", "routed_to", "created_at", "closed_at", "status")
-                .first()
-            )
-            if report is None:
-                continue
-            DeletionRecord.objects.create(
-                report_id=report.pk,
-                school_id=report.school_id,
-                received_at=report.created_at,
-                closed_at=report.closed_at,
-                deleted_at=now,
-            )
-            audit(actor=None, report=report, action=AuditEvent.Action.DELETE, now=now)
-            IncidentReport.objects.filter(pk=report.pk).delete()
-            deleted += 1
-    if deleted:
-        logger.info("Deleted %d closed reports after the retention period.", deleted)
-    return deleted

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.permissions import role_required, roles_of
 from schools.models import District, School
 
-from . import permissions, selectors, services
+from . import cases, permissions, selectors, services
 from .forms import (
     AssignForm,
     InboxFilterForm,
@@ -92,7 +92,7 @@ def _render_case(request, report, status=200, **forms):
         "referral_form": forms.get("referral_form") or ReferralForm(),
         "district_case": report.routed_to == Routing.DISTRICT,
     }
-    services.report_opened(report=report, actor=request.user)
+    cases.report_opened(report=report, actor=request.user)
     return render(request, "incidents/case_detail.html", context, status=status)
 
 
@@ -113,7 +113,7 @@ def case_detail(request, pk):
 def case_print(request, pk):
     report = _case(request, pk)
     context = {"report": report, **selectors.case_detail(report), "history": selectors.case_history(report)}
-    services.report_opened(report=report, actor=request.user, printed=True)
+    cases.report_opened(report=report, actor=request.user, printed=True)
     return render(request, "incidents/case_print.html", context)
 
 
@@ -125,7 +125,7 @@ def case_status(request, pk):
     if not form.is_valid():
         return _bad_request(request)
     try:
-        services.report_change_status(report=report, to_status=form.cleaned_data["status"], actor=request.user)
+        cases.report_change_status(report=report, to_status=form.cleaned_data["status"], actor=request.user)
     except services.CaseError:
         return _bad_request(request)
     return _back_to_case(request, report, _("The status was changed."))
@@ -139,7 +139,7 @@ def case_assign(request, pk):
     if not form.is_valid():
         return _bad_request(request)
     try:
-        services.report_assign(report=report, assignee=form.chosen_assignee(), actor=request.user)
+        cases.report_assign(report=report, assignee=form.chosen_assignee(), actor=request.user)
     except services.CaseError:
         return _bad_request(request)
     return _back_to_case(request, report, _("The case was assigned."))
@@ -152,7 +152,7 @@ def case_message(request, pk):
     form = StaffMessageForm(request.POST)
     if not form.is_valid():
         return _render_case(request, report, message_form=form)
-    services.report_send_message(report=report, body=form.cleaned_data["body"], actor=request.user)
+    cases.report_send_message(report=report, body=form.cleaned_data["body"], actor=request.user)
     return _back_to_case(
         request, report, _("Your message was sent. The reporter reads it with their code."), "#messages"
     )
@@ -165,7 +165,7 @@ def case_note(request, pk):
     form = NoteForm(request.POST)
     if not form.is_valid():
         return _render_case(request, report, note_form=form)
-    services.report_add_note(report=report, body=form.cleaned_data["note"], actor=request.user)
+    cases.report_add_note(report=report, body=form.cleaned_data["note"], actor=request.user)
     return _back_to_case(request, report, _("The note was saved."), "#notes")
 
 
@@ -178,7 +178,7 @@ def case_referral(request, pk):
         if form.forged():
             return _bad_request(request)
         return _render_case(request, report, referral_form=form)
-    services.report_add_referral(
+    cases.report_add_referral(
         report=report,
         agency=form.cleaned_data["agency"],
         referred_on=form.cleaned_data["referred_on"],

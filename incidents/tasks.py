@@ -3,7 +3,7 @@ a service. The periodic ones are scheduled in settings (CELERY_BEAT_SCHEDULE).""
 
 from celery import shared_task
 
-from . import services
+from . import cases, services
 
 
 @shared_task(ignore_result=True)
@@ -18,9 +18,9 @@ def send_pending_notifications() -> int:
 
 @shared_task(ignore_result=True)
 def escalate_overdue_reports() -> int:
-    return services.reports_escalate_overdue()
+    return cases.reports_escalate_overdue()
 
 
 @shared_task(ignore_result=True)
 def delete_expired_reports() -> int:
-    return services.reports_delete_expired()
+    return cases.reports_delete_expired()

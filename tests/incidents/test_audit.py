@@ -2,6 +2,7 @@
 when, readable by the school admin; never content; district cases are not
 shown to the school."""
 
+from incidents import cases
 from incidents.models import AuditEvent
 from tests.conftest import mfa_login
 
@@ -60,8 +61,7 @@ def test_the_school_admin_reads_the_trail_without_content(client, cast, officer)
 
 def test_audit_rows_hold_no_content(cast):
     report, _ = make_report(cast.school, details="private words")
-    from incidents import services
 
-    services.report_send_message(report=report, body="private reply", actor=cast.counselor)
+    cases.report_send_message(report=report, body="private reply", actor=cast.counselor)
     for event in AuditEvent.objects.all():
         assert "private" not in repr(event.__dict__)

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from incidents import services
+from incidents import cases, services
 from incidents.models import ALLOWED_TRANSITIONS, CaseEvent, IncidentReport, Referral, Status
 from tests.conftest import mfa_login
 from tests.factories import MembershipFactory, UserFactory
@@ -120,9 +120,9 @@ def test_bad_case_input_is_explained_and_kept(counselor_client, report):
 
 
 def test_the_printable_summary_has_the_history(counselor_client, cast, report):
-    services.report_change_status(report=report, to_status=Status.ACKNOWLEDGED, actor=cast.counselor)
-    services.report_assign(report=report, assignee=cast.counselor, actor=cast.counselor)
-    services.report_send_message(report=report, body="hello", actor=cast.counselor)
+    cases.report_change_status(report=report, to_status=Status.ACKNOWLEDGED, actor=cast.counselor)
+    cases.report_assign(report=report, assignee=cast.counselor, actor=cast.counselor)
+    cases.report_send_message(report=report, body="hello", actor=cast.counselor)
     services.reporter_reply(report=report, body="thanks")
     html = counselor_client.get(f"/counsel/reports/{report.pk}/print/").content.decode()
     assert "what happened" in html
@@ -135,7 +135,7 @@ def test_the_printable_summary_has_the_history(counselor_client, cast, report):
 def test_a_reporter_message_notifies_the_assigned_counselor_without_content(
     cast, report, django_capture_on_commit_callbacks
 ):
-    services.report_assign(report=report, assignee=cast.counselor, actor=cast.counselor)
+    cases.report_assign(report=report, assignee=cast.counselor, actor=cast.counselor)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.reporter_reply(report=IncidentReport.objects.get(pk=report.pk), body="secret follow-up words")

@@ -8,7 +8,7 @@ from cryptography.fernet import Fernet
 from django.core.management import call_command
 from django.db import connection
 
-from incidents import crypto, services
+from incidents import cases, crypto, services
 from incidents.models import CaseMessage, CaseNote, IncidentReport, Referral
 
 from .conftest import make_report
@@ -30,11 +30,11 @@ def raw(sql, params=()):
 
 def _case_with_everything(cast):
     report, _receipt = make_report(cast.school, platform="other", **SECRETS)
-    services.report_send_message(report=report, body="secret-staff-message", actor=cast.counselor)
+    cases.report_send_message(report=report, body="secret-staff-message", actor=cast.counselor)
     services.reporter_reply(report=report, body="secret-reporter-message")
     services.reporter_add_info(report=report, link="secret-info-link", handle="secret-info-handle", body="secret-info")
-    services.report_add_note(report=report, body="secret-note", actor=cast.counselor)
-    services.report_add_referral(
+    cases.report_add_note(report=report, body="secret-note", actor=cast.counselor)
+    cases.report_add_referral(
         report=report, agency="police", referred_on="2026-03-01", note="secret-referral-note", actor=cast.counselor
     )
     return report

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from incidents import services, tasks
+from incidents import cases, services, tasks
 from incidents.models import AuditEvent, IncidentReport, Status, Urgency
 from tests.factories import MembershipFactory, UserFactory
 
@@ -51,7 +51,7 @@ def second_counselor(cast):
 def test_a_missed_target_is_escalated_once(cast, second_counselor, django_capture_on_commit_callbacks):
     created = timezone.now() - timedelta(hours=2)
     report, _ = make_report(cast.school, urgency=Urgency.URGENT, category="threat", now=created)
-    services.report_assign(report=report, assignee=cast.counselor, actor=cast.counselor)
+    cases.report_assign(report=report, assignee=cast.counselor, actor=cast.counselor)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.escalate_overdue_reports() == 1
@@ -70,9 +70,9 @@ def test_a_missed_target_is_escalated_once(cast, second_counselor, django_captur
 def test_no_escalation_before_the_target_or_after_acknowledging(cast):
     fresh, _ = make_report(cast.school, urgency=Urgency.URGENT, now=timezone.now() - timedelta(minutes=30))
     late, _ = make_report(cast.school, urgency=Urgency.URGENT, now=timezone.now() - timedelta(hours=3))
-    services.report_change_status(report=late, to_status=Status.ACKNOWLEDGED, actor=cast.counselor)
-    assert services.reports_escalate_overdue() == 0
-    assert services.reports_escalate_overdue(now=timezone.now() + timedelta(hours=1)) == 1
+    cases.report_change_status(report=late, to_status=Status.ACKNOWLEDGED, actor=cast.counselor)
+    assert cases.reports_escalate_overdue() == 0
+    assert cases.reports_escalate_overdue(now=timezone.now() + timedelta(hours=1)) == 1
     fresh.refresh_from_db()
     assert fresh.escalated_at is not None
 
@@ -80,22 +80,22 @@ def test_no_escalation_before_the_target_or_after_acknowledging(cast):
 def test_a_school_day_report_waits_a_school_day(cast):
     created = at(2026, 3, 13, 15, 0)  # Friday afternoon
     report, _ = make_report(cast.school, urgency=Urgency.SOON, now=created)
-    assert services.reports_escalate_overdue(now=at(2026, 3, 15, 12, 0)) == 0  # Sunday
-    assert services.reports_escalate_overdue(now=at(2026, 3, 16, 15, 1)) == 1  # Monday after 15:00
+    assert cases.reports_escalate_overdue(now=at(2026, 3, 15, 12, 0)) == 0  # Sunday
+    assert cases.reports_escalate_overdue(now=at(2026, 3, 16, 15, 1)) == 1  # Monday after 15:00
 
 
 def test_district_cases_escalate_to_other_officers_not_to_the_school(cast, officer, django_capture_on_commit_callbacks):
     second = UserFactory(username="second-officer")
     cast.school.district.safety_officers.add(second)
     report, _ = make_report(cast.school, staff_involved="yes", now=timezone.now() - timedelta(days=5))
-    services.report_assign(report=report, assignee=officer, actor=officer)
+    cases.report_assign(report=report, assignee=officer, actor=officer)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.reports_escalate_overdue()
+        cases.reports_escalate_overdue()
     assert [m.to for m in mail.outbox] == [[second.email]]
 
 
 def test_bot_suspects_are_not_escalated(cast):
     make_report(cast.school, spam_reason="honeypot", now=timezone.now() - timedelta(days=5))
-    assert services.reports_escalate_overdue() == 0
+    assert cases.reports_escalate_overdue() == 0
     assert IncidentReport.objects.get().response_due_at is None

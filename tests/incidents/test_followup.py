@@ -4,7 +4,7 @@ and adding information; the session ends after 30 minutes idle and on
 
 import re
 
-from incidents import reporter_sessions, services
+from incidents import cases, reporter_sessions
 from incidents.models import CaseMessage, IncidentReport, Status
 
 from .conftest import make_report
@@ -22,10 +22,10 @@ def token_of(response):
 
 def test_the_reporter_reads_the_status_and_the_counselor_s_reply(client, cast):
     report, receipt = make_report(cast.school)
-    services.report_send_message(
+    cases.report_send_message(
         report=report, body="We are here for you. Can you tell us the room name?", actor=cast.counselor
     )
-    services.report_add_note(report=report, body="internal: talk to homeroom teacher", actor=cast.counselor)
+    cases.report_add_note(report=report, body="internal: talk to homeroom teacher", actor=cast.counselor)
     page = open_report(client, receipt).content.decode()
     assert "We are here for you." in page
     assert "internal: talk to homeroom teacher" not in page
@@ -80,7 +80,7 @@ def test_posts_need_the_session_token(client, cast):
 
 def test_writing_to_a_closed_case_reopens_it_and_stops_the_retention_clock(client, cast):
     report, receipt = make_report(cast.school)
-    services.report_change_status(report=report, to_status=Status.CLOSED, actor=cast.counselor)
+    cases.report_change_status(report=report, to_status=Status.CLOSED, actor=cast.counselor)
     token = token_of(open_report(client, receipt))
     client.post("/report/follow-up/reply/", {"form_token": token, "body": "It started again."})
     report.refresh_from_db()

@@ -6,14 +6,14 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from incidents import services, tasks
+from incidents import cases, services, tasks
 from incidents.models import AuditEvent, CaseMessage, DeletionRecord, IncidentReport, Status
 
 from .conftest import make_report
 
 
 def close(report, actor, when):
-    services.report_change_status(report=report, to_status=Status.CLOSED, actor=actor, now=when)
+    cases.report_change_status(report=report, to_status=Status.CLOSED, actor=actor, now=when)
 
 
 def test_closed_cases_are_deleted_after_the_retention_period(cast, settings):
@@ -50,13 +50,13 @@ def test_reopening_stops_the_clock_and_it_restarts_from_the_new_closing(cast, se
     now = timezone.now()
     report, _ = make_report(cast.school, now=now - timedelta(days=100))
     close(report, cast.counselor, now - timedelta(days=90))
-    services.report_change_status(
+    cases.report_change_status(
         report=report, to_status=Status.REOPENED, actor=cast.counselor, now=now - timedelta(days=80)
     )
-    assert services.reports_delete_expired(now=now) == 0  # open: never deleted, however old
+    assert cases.reports_delete_expired(now=now) == 0  # open: never deleted, however old
     close(report, cast.counselor, now - timedelta(days=10))
-    assert services.reports_delete_expired(now=now) == 0
-    assert services.reports_delete_expired(now=now + timedelta(days=21)) == 1
+    assert cases.reports_delete_expired(now=now) == 0
+    assert cases.reports_delete_expired(now=now + timedelta(days=21)) == 1
 
 
 def test_the_default_is_one_year(monkeypatch):
