@@ -35,7 +35,17 @@ KOREA = (
         _("365 days"),
         "https://d4u.stop.or.kr",
     ),
-    HelpLine(_("Korea Communications Standards Commission"), "1377", _("Takedown requests"), _("Weekdays")),
+    # Name and hours as in content/facts.yaml (kr-kcsc-1377); a test keeps them equal.
+    HelpLine(
+        _("Korea Communications Standards Commission"),
+        "1377",
+        _("Requests to take down or block illegal material spread online"),
+        _("Check opening hours by phone"),
+    ),
+    HelpLine(
+        _("Youth counselling"), "1388", _("Any worry of a young person, including threats and pictures"), _("24 hours")
+    ),
+    HelpLine(_("Suicide crisis line"), "109", _("Anyone in crisis, including people being threatened"), _("24 hours")),
 )
 
 HELP_LINES = {"KR": KOREA}
