@@ -21,9 +21,9 @@ class HelpLine:
 
 KOREA = (
     HelpLine(_("Police"), "112", _("Danger now, threats, or someone demanding money or more pictures"), _("24 hours")),
-    HelpLine(_("Women's emergency line"), "1366", _("Counselling and support for victims"), _("24 hours")),
+    HelpLine(_("Women's emergency line"), "1366", _("Counseling and support for victims"), _("24 hours")),
     HelpLine(
-        _("School violence report and counselling"),
+        _("School violence report and counseling"),
         "117",
         _("Students, parents and teachers; chat at 117CHAT or text #0117"),
         _("24 hours"),
@@ -43,7 +43,7 @@ KOREA = (
         _("Check opening hours by phone"),
     ),
     HelpLine(
-        _("Youth counselling"), "1388", _("Any worry of a young person, including threats and pictures"), _("24 hours")
+        _("Youth counseling"), "1388", _("Any worry of a young person, including threats and pictures"), _("24 hours")
     ),
     HelpLine(_("Suicide crisis line"), "109", _("Anyone in crisis, including people being threatened"), _("24 hours")),
 )

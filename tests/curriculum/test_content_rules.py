@@ -308,7 +308,45 @@ def test_1377_has_the_same_name_and_hours_on_the_site_and_in_the_lessons():
             assert str(line.hours) == resource["hours"][lang]
 
 
-def test_the_site_help_lines_include_youth_counselling_and_the_crisis_line():
+def test_the_site_help_lines_include_youth_counseling_and_the_crisis_line():
     from curriculum.help_lines import KOREA
 
     assert {"1388", "109"} <= {h.number for h in KOREA}
+
+
+# --- one word for one idea (content/STYLE.md, "Terms") ----------------------
+
+RETIRED_TERMS = ["조력자", "upstander", "적극적인 방관자", "victimization", "victimisation"]
+BRITISH_SPELLINGS = [
+    "counselling",
+    "rumour",
+    "offence",
+    "behaviour",
+    "recognise",
+    "memorise",
+    "organisation",
+    "apologis",
+]
+
+
+def all_content_text() -> str:
+    return "\n".join(
+        p.read_text(encoding="utf-8") for p in [CONTENT_DIR / "facts.yaml", *(CONTENT_DIR / "modules").glob("*.yaml")]
+    )
+
+
+@pytest.mark.parametrize("word", RETIRED_TERMS + BRITISH_SPELLINGS)
+def test_the_content_uses_one_term_and_us_spelling(word):
+    assert word.lower() not in all_content_text().lower()
+
+
+def test_the_parent_scripts_follow_the_student_bands():
+    lesson = next(
+        lesson
+        for m in real_modules()
+        if m["slug"] == "parent-guide"
+        for lesson in m["lessons"]
+        if lesson["slug"] == "talking-by-age"
+    )
+    titles = [b["title"]["ko"] for b in lesson["body"] if b["type"] == "scenario"]
+    assert [t.split(":")[0] for t in titles] == ["초1–2", "초3–4", "초5–6", "중학생(중)", "고등학생(고)"]
