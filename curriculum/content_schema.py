@@ -15,6 +15,8 @@ from pathlib import Path
 
 import yaml
 
+from . import content_rules
+
 CONTENT_DIR = Path(__file__).parent / "content"
 
 AUDIENCES = {"student", "parent", "teacher"}
@@ -27,6 +29,9 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TEXT_BLOCKS = {"content_warning", "text", "key_point", "reflection", "teacher_note"}
 BLOCK_TYPES = TEXT_BLOCKS | {"scenario", "vocabulary", "legal_fact", "help_resource"}
 LANGS = ("ko", "en")
+# A Korean legal fact points at the article itself on the national law site,
+# e.g. https://www.law.go.kr/법령/형법/제9조, never at a home page or a news story.
+KR_ARTICLE_URL = re.compile(r"^https://www\.law\.go\.kr/법령/[^/\s]+/제\d+조(?:의\d+)?$")
 
 
 class ContentError(Exception):
@@ -216,7 +221,7 @@ class _Checker:
     def facts(self, data, where: str) -> None:
         data = self.mapping(data, where)
         for i, fact in enumerate(data.get("legal_facts") or []):
-            w = f"{where}.legal_facts[{i}]"
+            w = f"{where}.legal_facts[{i}]" + (f" ({fact.get('key')})" if isinstance(fact, dict) else "")
             fact = self.mapping(fact, w)
             self.slug(fact.get("key"), f"{w}.key")
             if fact.get("jurisdiction") not in JURISDICTIONS:
@@ -226,8 +231,15 @@ class _Checker:
             for field in ("in_force", "last_reviewed"):
                 if not isinstance(fact.get(field), datetime.date):
                     self.fail(f"{w}.{field}", "must be a date YYYY-MM-DD")
-            if not str(fact.get("source_url", "")).startswith("https://"):
+            url = str(fact.get("source_url", ""))
+            if not url.startswith("https://"):
                 self.fail(f"{w}.source_url", "must be an https:// address")
+            elif fact.get("jurisdiction") == "KR" and not KR_ARTICLE_URL.match(url):
+                self.fail(
+                    f"{w}.source_url", "a Korean fact cites its article: https://www.law.go.kr/법령/<법령명>/제N조"
+                )
+            elif not re.match(r"^https://[^/]+/.+", url):
+                self.fail(f"{w}.source_url", "must point at the provision, not at a home page")
             if not isinstance(fact.get("verify", False), bool):
                 self.fail(f"{w}.verify", "must be true or false")
         for i, res in enumerate(data.get("help_resources") or []):
@@ -287,6 +299,9 @@ def load_content(content_dir: Path = CONTENT_DIR) -> tuple[dict, list[dict]]:
     for m in modules:
         if isinstance(m, dict) and m.get("parent_lesson") and m["parent_lesson"] not in lessons:
             checker.fail(f"{m.get('slug')}.parent_lesson", f"no lesson {m['parent_lesson']!r}")
+    if not checker.problems:
+        # The editorial rules read the structure the schema has just vouched for.
+        checker.problems += content_rules.check(modules, facts)
     if checker.problems:
         raise ContentError(checker.problems)
     return facts, modules
@@ -305,6 +320,8 @@ def check_file(path: Path) -> list[str]:
         checker.fact_keys = {f.get("key") for f in facts.get("legal_facts") or [] if isinstance(f, dict)}
         checker.resource_keys = {r.get("key") for r in facts.get("help_resources") or [] if isinstance(r, dict)}
     checker.module(data, path.name)
+    if not checker.problems:
+        checker.problems += content_rules.check([data], read_yaml(facts_path) if facts_path.exists() else None)
     return checker.problems
 
 

@@ -21,9 +21,9 @@ class HelpLine:
 
 KOREA = (
     HelpLine(_("Police"), "112", _("Danger now, threats, or someone demanding money or more pictures"), _("24 hours")),
-    HelpLine(_("Women's emergency line"), "1366", _("Counselling and support for victims"), _("24 hours")),
+    HelpLine(_("Women's emergency line"), "1366", _("Counseling and support for victims"), _("24 hours")),
     HelpLine(
-        _("School violence report and counselling"),
+        _("School violence report and counseling"),
         "117",
         _("Students, parents and teachers; chat at 117CHAT or text #0117"),
         _("24 hours"),
@@ -35,7 +35,17 @@ KOREA = (
         _("365 days"),
         "https://d4u.stop.or.kr",
     ),
-    HelpLine(_("Korea Communications Standards Commission"), "1377", _("Takedown requests"), _("Weekdays")),
+    # Name and hours as in content/facts.yaml (kr-kcsc-1377); a test keeps them equal.
+    HelpLine(
+        _("Korea Communications Standards Commission"),
+        "1377",
+        _("Requests to take down or block illegal material spread online"),
+        _("Check opening hours by phone"),
+    ),
+    HelpLine(
+        _("Youth counseling"), "1388", _("Any worry of a young person, including threats and pictures"), _("24 hours")
+    ),
+    HelpLine(_("Suicide crisis line"), "109", _("Anyone in crisis, including people being threatened"), _("24 hours")),
 )
 
 HELP_LINES = {"KR": KOREA}
