@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test worker lint messages install clean-data chromium stack bench
+.PHONY: run test worker lint messages install clean-data chromium fonts stack bench
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,8 +36,16 @@ chromium:
 		(DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 || \
 		 (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)))
 
-test: $(TEST_STAMP) messages chromium
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+# The pages the journeys render are Korean: without a Korean font, boxes.
+fonts:
+	@fc-list :lang=ko 2>/dev/null | grep -q . || (echo "Installing Debian's Noto CJK fonts for the Korean pages..." && \
+		(DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null 2>&1 || \
+		 (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null)))
+
+# The local PostgreSQL and Redis are used when they answer (bin/test-env);
+# DATABASE_URL and REDIS_URL in the environment win.
+test: $(TEST_STAMP) messages chromium fonts
+	$(PY) bin/test-env $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .

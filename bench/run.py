@@ -2,8 +2,9 @@
 
 1. Two PostgreSQL datasets built by seed_scale: small (2 schools) and large
    (200 schools, 100,000 students; reused between runs unless --rebuild).
-2. In-process: SQL queries per page on both (they must be equal) and the
-   median render time on the large one (bench/measure.py).
+2. In-process: SQL queries per page on both (they must be equal), the
+   median render time on the large one, and whether a wrong receipt and an
+   unknown one take as long to look up (bench/measure.py).
 3. HTTP: gunicorn with 2 workers on loopback, wrk from Debian for a fixed
    time against a trivial view and against lesson pages.
 4. Bell-ring load: N students log in, open their lesson and submit the quiz
@@ -49,6 +50,8 @@ BUDGETS = {
         "counselor_inbox": 10,
     },
     "render_ms": {"teacher_dashboard": 150, "counselor_inbox": 100, "report_submit": 300},
+    # A wrong receipt that finds a report and an unknown one take about as long.
+    "receipt_lookup_ratio": (0.4, 2.5),
 }
 
 
@@ -369,6 +372,7 @@ def main():
         "queries": {},
         "queries_first_visit": {},
         "render_ms": {},
+        "receipt_lookup": {},
         "http": {},
         "load": {},
         "broker_down": {},
@@ -390,6 +394,7 @@ def main():
         for page in m_large["queries_first_visit"]
     }
     result["render_ms"] = m_large["render_ms"]
+    result["receipt_lookup"] = m_large["receipt_lookup"]
 
     log("HTTP with gunicorn (2 workers) and wrk ...")
     server = Gunicorn("bench_large")
@@ -462,6 +467,13 @@ def print_table(result: dict) -> None:
         budget = BUDGETS["render_ms"].get(page)
         verdict = "" if budget is None else ("ok" if ms < budget else "OVER")
         print(f"  {page:<20} {ms:>8.1f}   {'< ' + str(budget) if budget else '':<6} {verdict}")
+    lookup = result["receipt_lookup"]
+    low, high = BUDGETS["receipt_lookup_ratio"]
+    verdict = "ok" if lookup.get("ratio") and low < lookup["ratio"] < high else "OVER"
+    print(
+        f"\nReceipt lookup, median ms: wrong code {lookup.get('wrong_ms')}, unknown code {lookup.get('unknown_ms')}, "
+        f"ratio {lookup.get('ratio')} (between {low} and {high}) {verdict}"
+    )
     http = result["http"]
     print("\nHTTP, gunicorn with 2 workers (requests per second)")
     for key, value in http.items():

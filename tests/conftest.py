@@ -1,12 +1,14 @@
 """The shared cast: two schools, and one person per role at each, so every
 permission test asks the same people.
 
-Tests that need the real PostgreSQL or Redis use the ``postgres`` / ``redis``
-fixtures: they skip on a laptop without the service and fail in CI (CI set).
+Tests that need the real PostgreSQL or Redis use the ``postgres`` /
+``redis_url`` fixtures: they skip on a laptop without the service and fail
+in CI (CI set). The last lines of a run say how many were skipped and why.
 """
 
 import os
 import time
+from collections import Counter
 from types import SimpleNamespace
 
 import pytest
@@ -28,18 +30,13 @@ from .factories import (
     StudentFactory,
     UserFactory,
 )
-
-
-def _need(service: str, reason: str):
-    if os.environ.get("CI"):
-        pytest.fail(f"{service} is required in CI: {reason}")
-    pytest.skip(f"{service} not available: {reason}")
+from .support.services import need, why_no_postgres, why_no_redis
 
 
 @pytest.fixture
 def postgres(db):
     if connection.vendor != "postgresql":
-        _need("PostgreSQL", "DATABASE_URL does not point to PostgreSQL")
+        need("PostgreSQL", why_no_postgres())
     return connection
 
 
@@ -48,15 +45,24 @@ def redis_url():
     from django.conf import settings
 
     url = settings.REDIS_URL or os.environ.get("REDIS_URL")
-    if not url:
-        _need("Redis", "REDIS_URL is not set")
-    import redis
-
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except redis.RedisError as exc:
-        _need("Redis", str(exc))
+    problem = why_no_redis(url)
+    if problem:
+        need("Redis", problem)
     return url
+
+
+def pytest_terminal_summary(terminalreporter):
+    """A run that fell back to SQLite and no Redis must not pass for a full
+    one: say, last, how many tests were skipped and why."""
+    reasons = Counter()
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        reasons[reason.removeprefix("Skipped: ")] += 1
+    if reasons:
+        terminalreporter.section("skipped")
+    for reason, count in reasons.most_common():
+        terminalreporter.write_line(f"{count} {'test' if count == 1 else 'tests'} skipped: {reason}", yellow=True)
 
 
 @pytest.fixture(scope="session")

@@ -219,7 +219,9 @@ def consent_url(student):
 
 def test_the_consent_page_shows_the_versioned_text_and_two_equal_choices(client, cast, waiting):
     client.force_login(cast.parent)
-    html = client.get(consent_url(waiting)).content.decode()
+    response = client.get(consent_url(waiting))
+    assert response.status_code == 200
+    html = response.content.decode()
     assert consent.CONSENT_TEXT_VERSION in html
     assert 'id="consent-text"' in html
     assert 'name="decision" value="given" class="button"' in html

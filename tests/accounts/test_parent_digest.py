@@ -29,7 +29,9 @@ def opt_in(client, parent, language="ko"):
 def test_email_updates_are_off_by_default(client, cast):
     assert not ParentProfile.objects.filter(user=cast.parent).exists()
     client.force_login(cast.parent)
-    html = client.get("/family/").content.decode()
+    response = client.get("/family/")
+    assert response.status_code == 200
+    html = response.content.decode()
     assert 'name="email_updates"' in html
     assert 'name="email_updates" id="id_email_updates" checked' not in html
     assert send_weekly_digests() == 0

@@ -84,7 +84,9 @@ def test_parents_open_it(client, cast, who):
 
 def test_a_parent_without_children_is_asked_to_link_one(client, cast):
     client.force_login(cast.unlinked_parent)
-    html = client.get(FAMILY).content.decode()
+    response = client.get(FAMILY)
+    assert response.status_code == 200
+    html = response.content.decode()
     assert 'href="/family/link/"' in html
     assert 'class="card link-cta"' in html
     assert cast.student.display_name not in html
@@ -180,7 +182,10 @@ def test_answers_and_scores_never_reach_the_parent(client, cast, week):
         form_token="parent-page-test",
     )
     client.force_login(cast.parent)
-    html = client.get(FAMILY).content.decode()
+    response = client.get(FAMILY)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert cast.student.display_name in html and 'id="own-course-title"' in html
     assert str(choice.id) not in html
     assert str(question.id) not in html
     assert choice.value["text"] not in html
@@ -194,10 +199,16 @@ def test_a_parent_sees_only_their_own_children(client, cast, week):
     stranger_child = StudentFactory(display_name="남의아이")
     EnrollmentFactory(classroom=cast.classroom, student=stranger_child)
     client.force_login(cast.parent)
-    html = client.get(FAMILY).content.decode()
+    own = client.get(FAMILY)
+    assert own.status_code == 200
+    html = own.content.decode()
+    assert cast.student.display_name in html
     assert "남의아이" not in html
     client.force_login(cast.unlinked_parent)
-    html = client.get(FAMILY).content.decode()
+    unlinked = client.get(FAMILY)
+    assert unlinked.status_code == 200
+    html = unlinked.content.decode()
+    assert 'href="/family/link/"' in html
     assert cast.student.display_name not in html
     assert "middle-harm-law-response" not in html
 
@@ -237,7 +248,9 @@ def test_consent_status_and_form_for_a_child_under_the_consent_age(client, cast)
     assert f'id="id_child{cast.student.pk}_is_guardian"' in form
     assert "checked" not in form
     consent_given(cast.student, cast.parent)
-    html = client.get(FAMILY).content.decode()
+    response = client.get(FAMILY)
+    assert response.status_code == 200
+    html = response.content.decode()
     assert "consent-waiting" not in html
     assert 'class="status-line ok"' in html
 
@@ -247,7 +260,10 @@ def test_no_consent_form_for_a_child_old_enough(client, cast):
     cast.school.level = "high"
     cast.school.save()
     client.force_login(cast.parent)
-    html = client.get(FAMILY).content.decode()
+    response = client.get(FAMILY)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert cast.student.display_name in html
     assert "consent-waiting" not in html
 
 

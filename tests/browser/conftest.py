@@ -9,18 +9,14 @@ to files, so a test can read the mail a person would receive.
 import email
 import os
 import shutil
-import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
-from urllib.request import urlopen
 
 import pytest
 
-from ..databases import fresh_postgres_database
+from ..support.servers import ServerProcess, free_port, run_manage
+from ..support.services import need, own_postgres_database
 
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 DEMO_PASSWORD = "browser-demo-pass-2026"
 PHONE = {"width": 360, "height": 740}
@@ -30,21 +26,15 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 def _need_browser():
     if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("Debian's chromium is required in CI (make test installs it)")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        need("Debian's chromium", "chromium is not installed (make test installs it: apt-get install chromium)")
 
 
 class Server:
+    """The project on runserver with the demo school, on a database of its own."""
+
     def __init__(self, tmp: Path):
         self.tmp = tmp
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.mail_dir = tmp / "mail"
         self.env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DJANGO_SETTINGS_MODULE"}}
@@ -57,46 +47,29 @@ class Server:
         )
         database_url = os.environ.get("DATABASE_URL", "")
         if database_url.startswith("postgres"):
-            self.env["DATABASE_URL"] = fresh_postgres_database(database_url, "safe_together_browser")
+            self.env["DATABASE_URL"] = own_postgres_database(database_url, "browser")
         else:
             self.env["DATABASE_URL"] = f"sqlite:///{tmp / 'browser.sqlite3'}"
         self.process = None
 
-    def manage(self, *args, check=True):
-        return subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=self.env,
-            check=check,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
+    def manage(self, *args):
+        return run_manage(self.env, *args)
 
     def start(self):
         self.mail_dir.mkdir(parents=True, exist_ok=True)
         self.manage("migrate", "--noinput")
         self.manage("seed_demo", "--password", DEMO_PASSWORD)
-        self.process = subprocess.Popen(
+        self.process = ServerProcess(
             [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{self.port}"],
-            cwd=ROOT,
+            port=self.port,
             env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=open(self.tmp / "server.log", "w"),
+            log=self.tmp / "server.log",
+            ready_path="/healthz",
         )
-        for _ in range(120):
-            try:
-                with urlopen(self.url + "/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.5)
-        raise RuntimeError("the server did not start: " + (self.tmp / "server.log").read_text()[-2000:])
 
     def stop(self):
         if self.process:
-            self.process.terminate()
-            self.process.wait(timeout=20)
+            self.process.stop()
 
     def mails(self) -> list[email.message.Message]:
         messages = []

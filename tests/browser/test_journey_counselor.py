@@ -2,7 +2,8 @@
 says only that something arrived (no word of the report itself) and links to
 the counselor pages; the counselor logs in with a second factor, opens the
 case from the inbox, acknowledges it, writes to the reporter, records a
-referral and closes it, and each step shows on the case page. The reporter
+referral and closes it, and each step shows on the case page; the case
+summary prints. The reporter
 then reads the reply with the receipt. In Korean, on a phone (where the
 counselor sets up the authenticator app through allauth's own pages, as on a
 first login) and on a desktop (authenticator already set up: the login asks
@@ -251,6 +252,11 @@ def test_counselor_journey(browser, server, viewport, a11y):
     assert_flash(page, ko("The status was changed."))
     # A closed case can only be reopened.
     assert page.locator("input[name=status]").evaluate_all("boxes => boxes.map(b => b.value)") == ["reopened"]
+    # The summary to print for a referral or the school's file.
+    summary = page.goto(f"/counsel/reports/{report_id}/print/")
+    assert summary.status == 200
+    a11y.check(page, "case summary")
+    assert details in page.content()
     page.goto("/counsel/?status=all")
     a11y.check(page, "inbox, all cases")
     assert row.locator(".status-badge").inner_text().strip() == label(Status.CLOSED)

@@ -53,10 +53,10 @@ def public_lesson_text(browser, server, a11y, path: str, label: str) -> str:
     cache; a query string bypasses it, so both answers must agree (a stale
     cache would show the old text to visitors after publishing)."""
     page = new_page(browser, server, DESKTOP, "en" if path.startswith("/en/") else "ko")
-    page.goto(path)
+    assert page.goto(path).status == 200, path
     a11y.check(page, label)
     text = page.locator("#lesson-body").inner_text()
-    page.goto(path + "?fresh=1")
+    assert page.goto(path + "?fresh=1").status == 200, path
     assert page.locator("#lesson-body").inner_text() == text, "the cached page differs from a fresh one"
     page.context.close()
     return text

@@ -1,6 +1,7 @@
-"""Journey 4: an anonymous reporter on a phone submits a report, confirms
-saving the receipt, comes back later with it and reads the counselor's
-reply. In Korean and in English, on a phone; once more by keyboard alone."""
+"""Journey 4: an anonymous reporter on a phone finds the school by its code,
+submits a report, confirms saving the receipt, comes back later with it,
+reads the counselor's reply, answers it and leaves, clearing the page. In
+Korean and in English, on a phone; once more by keyboard alone."""
 
 import re
 
@@ -45,7 +46,9 @@ def test_reporter_journey_on_a_phone(browser, server, a11y, language):
 
     page.goto(f"{prefix}/report/")
     a11y.check(page, "report search")
-    page.goto(f"{prefix}/report/{SCHOOL}/")
+    page.fill("#id_q", SCHOOL.lower())  # as typed off the poster, in small letters
+    page.locator("form.search-form button[type=submit]").click()
+    page.wait_for_url(re.compile(rf"/report/{SCHOOL}/$"))
     a11y.check(page, "report start")
     assert page.locator("a[href='tel:112']").count() >= 1
     page.locator(f"a[href='{prefix}/report/{SCHOOL}/new/']").first.click()
@@ -83,6 +86,17 @@ def test_reporter_journey_on_a_phone(browser, server, a11y, language):
     later.wait_for_url(re.compile(r"/report/follow-up/case/$"))
     a11y.check(later, "follow-up case")
     assert f"상담 선생님 답장 {language}" in later.content()
+    later.fill("textarea[name=body]", f"고마워요 {language}")
+    later.locator("form[action$='/report/follow-up/reply/'] button[type=submit]").click()
+    later.wait_for_url(re.compile(r"/report/follow-up/case/"))
+    assert later.locator(".bubble-reporter .bubble-body").all_inner_texts() == [f"고마워요 {language}"]
+    # Leaving clears the page: going back to it asks for the code again.
+    later.locator(".followup-bar button[type=submit]").click()
+    later.wait_for_url(re.compile(r"/report/follow-up/leave/$"))
+    a11y.check(later, "left")
+    later.goto(f"{prefix}/report/follow-up/case/")
+    assert re.search(r"/report/follow-up/\?ended=1$", later.url), later.url
+    assert later.locator("input[name=receipt]").count() == 1
     later.context.close()
 
 

@@ -74,7 +74,7 @@ def test_student_journey(browser, server, viewport, a11y, language):
     code = page.locator(".certificate-code strong").inner_text()
     assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", code)
 
-    page.goto(f"{prefix}/certificates/verify/{code}/")
+    assert page.goto(f"{prefix}/certificates/verify/{code}/").status == 200
     a11y.check(page, "verify")
     assert page.locator(".notice.success").count() == 1
     assert "카드학생" not in page.content()

@@ -77,7 +77,9 @@ def test_import_creates_every_account_and_shows_printable_cards(client, cast, cl
 
 def test_the_card_page_says_passwords_are_not_kept_and_prints_without_inline_code(client, cast, class_3):
     client.force_login(cast.teacher)
-    html = client.post(import_roster(client, class_3)).content.decode()
+    response = client.post(import_roster(client, class_3))
+    assert response.status_code == 200
+    html = response.content.decode()
     assert "저장되지 않" in html  # "not stored"
     assert "style=" not in html.split("<main", 1)[1]
     assert "<script>" not in html

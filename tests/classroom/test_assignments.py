@@ -132,7 +132,10 @@ def test_opens_when_the_one_before_is_done(client, cast, module):
     assert "잠겨 있어요" in html
     for lesson in lessons_of(module):
         take_quiz(cast.student, lesson, module)
-    html = client.get("/my/").content.decode()
+    response = client.get("/my/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count('class="card module-card') == 2
     assert "module-card locked" not in html
 
 

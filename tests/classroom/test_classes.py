@@ -58,7 +58,9 @@ def test_teacher_home_lists_my_classes_with_completion(client, cast, module):
     assign(cast.classroom, module)
     take_quiz(cast.student, lessons_of(module)[0], module)
     client.force_login(cast.teacher)
-    html = client.get("/teach/").content.decode()
+    response = client.get("/teach/")
+    assert response.status_code == 200
+    html = response.content.decode()
     assert cast.classroom.name in html and cast.other_classroom.name not in html
     assert '<progress max="100" value="25"' in html
 

@@ -1,8 +1,6 @@
 """The class dashboard against a class computed by hand, item analysis from
 first attempts, and its query budget."""
 
-import time
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -155,19 +153,20 @@ def test_queries_are_the_same_for_10_and_40_students_and_at_most_12(client, cast
     assert _count(client, f"{prefix}/teach/classes/{classroom.pk}/progress.csv") <= forty
 
 
-def test_a_class_of_35_renders_quickly(client, cast):
+def test_a_class_of_35_is_one_page_with_every_student_within_the_query_budget(client, cast):
+    """Its render time is measured by `make bench` (teacher_dashboard, a class of 35)."""
     classroom, modules = _big_class(cast, 0)
-    _fill(classroom, modules, add_students(classroom, 35))
+    students = add_students(classroom, 35)
+    _fill(classroom, modules, students)
     client.force_login(cast.teacher)
     url = f"/teach/classes/{classroom.pk}/"
     client.get(url)
-    timings = []
-    for _ in range(5):
-        start = time.perf_counter()
-        client.get(url)
-        timings.append(time.perf_counter() - start)
-    # The benchmark asks for 150 ms median; leave room for slow CI machines.
-    assert sorted(timings)[2] < 0.6, timings
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(ctx.captured_queries) <= 12, len(ctx.captured_queries)
+    html = response.content.decode()
+    assert all(student.display_name in html for student in students)
 
 
 def test_deactivated_students_leave_the_figures(cast, hand_class):

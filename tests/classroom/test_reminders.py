@@ -64,7 +64,10 @@ def test_the_student_sees_the_notice_and_can_hide_it(client, cast, module):
     assert "선생님의 알림" in html
     notice = Notice.objects.get()
     assert client.post(f"/my/notices/{notice.pk}/dismiss/").status_code == 302
-    assert "선생님의 알림" not in client.get("/my/").content.decode()
+    response = client.get("/my/")
+    assert response.status_code == 200
+    assert 'class="card module-card' in response.content.decode()
+    assert "선생님의 알림" not in response.content.decode()
     # After hiding it, a new reminder can be sent.
     services.reminders_send(classroom_id=cast.classroom.pk)
     assert Notice.objects.filter(dismissed_at__isnull=True).count() == 1

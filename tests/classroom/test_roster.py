@@ -205,7 +205,9 @@ def test_upload_shows_a_preview_and_creates_nothing(client, cast):
 def test_upload_with_row_problems_lists_them_in_korean_and_offers_no_create_button(client, cast):
     client.force_login(cast.teacher)
     response = upload(client, cast.classroom, "번호,이름\n1,\n1,김하늘\n".encode())
-    html = client.get(response["Location"]).content.decode()
+    html_response = client.get(response["Location"])
+    assert html_response.status_code == 200
+    html = html_response.content.decode()
     assert "이름이 비어 있습니다." in html
     assert 'class="row-problem"' in html
     assert "계정 만들기" not in html
@@ -236,4 +238,7 @@ def test_preview_rows_are_shown_in_the_language_of_whoever_looks(client, cast):
     response = upload(client, cast.classroom, "번호,이름\n1,\n".encode())
     location = response["Location"]
     assert "The name is missing." in client.get("/en" + location).content.decode()
-    assert "The name is missing." not in client.get(location).content.decode()
+    korean = client.get(location)
+    assert korean.status_code == 200
+    assert "이름이 비어 있습니다." in korean.content.decode()
+    assert "The name is missing." not in korean.content.decode()

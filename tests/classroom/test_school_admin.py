@@ -21,7 +21,9 @@ def test_every_class_of_the_school_with_completion_and_none_of_other_schools(cli
     assign(cast.classroom, module)
     take_quiz(cast.student, lessons_of(module)[0], module)
     mfa_login(client, cast.school_admin)
-    html = client.get("/school/").content.decode()
+    response = client.get("/school/")
+    assert response.status_code == 200
+    html = response.content.decode()
     assert cast.classroom.name in html and cast.other_classroom.name in html
     assert away.name not in html
     assert cast.teacher.display_name in html and cast.other_teacher.display_name in html

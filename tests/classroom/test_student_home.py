@@ -48,14 +48,18 @@ def test_overdue_modules_are_marked_and_finished_ones_are_not(client, cast, modu
     assert "기한 지남" in client.get("/my/").content.decode()
     for lesson in lessons_of(module):
         take_quiz(cast.student, lesson, module)
-    html = client.get("/my/").content.decode()
+    response = client.get("/my/")
+    assert response.status_code == 200
+    html = response.content.decode()
     assert "기한 지남" not in html and "다 했어요" in html
 
 
 def test_a_module_that_opens_later_shows_its_date_and_no_link(client, cast, module):
     assign(cast.classroom, module, opens=3, due=10)
     client.force_login(cast.student)
-    html = client.get("/my/").content.decode()
+    response = client.get("/my/")
+    assert response.status_code == 200
+    html = response.content.decode()
     assert "열려요" in html
     assert f'href="{lessons_of(module)[0].url}"' not in html
 

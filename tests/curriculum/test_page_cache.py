@@ -46,5 +46,6 @@ def test_signed_in_visitors_never_get_cached_pages(client, cast):
     Client().get(page.url)
     client.force_login(cast.teacher)
     response = client.get(page.url)
+    assert response.status_code == 200
     assert "X-Page-Cache" not in response.headers
     assert 'class="teacher-note"' in response.content.decode()

@@ -1,53 +1,44 @@
 """What the fault tests share: a database of their own (the worker and the
 web server are other processes, so they must see committed rows, which the
 test database's per-test transactions never are), a mail server on
-loopback that can hold a connection, and helpers to start and kill
-processes.
+loopback that can hold a connection, a Celery worker and gunicorn.
 
 They need the real PostgreSQL and Redis: skipped on a laptop without them,
-failed in CI.
+failed in CI (tests/support/services.py).
 """
 
 import os
 import signal
-import socket
 import socketserver
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from pathlib import Path
 
 import pytest
 
-from ..databases import fresh_postgres_database
+from ..support.servers import ROOT, ServerProcess, free_port, run_manage, stop_process, wait_for
+from ..support.services import need, own_postgres_database, why_no_postgres, why_no_redis
 
-ROOT = Path(__file__).resolve().parents[2]
-FAULT_DB = "safe_together_faults"
-
-
-def need(service: str, reason: str):
-    if os.environ.get("CI"):
-        pytest.fail(f"{service} is required in CI: {reason}")
-    pytest.skip(f"{service} not available: {reason}")
+__all__ = ["Gunicorn", "MailServer", "Worker", "free_port", "need", "shell", "stop_process", "wait_for"]
 
 
 @pytest.fixture(scope="session")
 def fault_env():
     """Environment for the processes: a freshly migrated database of their
-    own on the real PostgreSQL, and the real Redis."""
+    own (``<name>_faults``) on the real PostgreSQL, and the real Redis."""
     database_url = os.environ.get("DATABASE_URL", "")
     redis_url = os.environ.get("REDIS_URL", "")
     if not database_url.startswith("postgres"):
-        need("PostgreSQL", "DATABASE_URL does not point to PostgreSQL")
-    if not redis_url:
-        need("Redis", "REDIS_URL is not set")
-    fault_database_url = fresh_postgres_database(database_url, FAULT_DB)
+        need("PostgreSQL", why_no_postgres())
+    problem = why_no_redis(redis_url)
+    if problem:
+        need("Redis", problem)
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     env.update(
         DJANGO_SETTINGS_MODULE="tests.faults.worker_settings",
-        DATABASE_URL=fault_database_url,
+        DATABASE_URL=own_postgres_database(database_url, "faults"),
         REDIS_URL=redis_url,
         PYTHONPATH=str(ROOT),
     )
@@ -57,26 +48,11 @@ def fault_env():
 
 
 def manage(env: dict, *args) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"manage.py {args[0]} failed:\n{result.stderr[-3000:]}")
-    return result.stdout
+    return run_manage(env, *args).stdout
 
 
 def shell(env: dict, script: str) -> str:
     return manage(env, "shell", "--no-imports", "-c", script).strip()
-
-
-def wait_for(check, timeout: float, what: str, interval: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
 def children_of(pid: int) -> list[int]:
@@ -139,12 +115,7 @@ class Worker:
         self.process.wait(timeout=20)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
+        stop_process(self.process, group=True)
 
 
 class MailServer:
@@ -218,50 +189,15 @@ class MailServer:
         self.server.server_close()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Gunicorn:
+class Gunicorn(ServerProcess):
     """The production web server (two workers) on loopback."""
 
     def __init__(self, env: dict, log: Path):
-        import requests
-
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "edu_platform.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                "2",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=log.open("w"),
+        port = free_port()
+        argv = [sys.executable, "-m", "gunicorn", "edu_platform.wsgi:application", "--bind", f"127.0.0.1:{port}"]
+        super().__init__(
+            [*argv, "--workers", "2", "--log-level", "warning"], port=port, env=env, log=log, ready_path="/ping"
         )
-
-        def up():
-            try:
-                return requests.get(self.url + "/ping", timeout=2).status_code == 200
-            except requests.RequestException:
-                return False
-
-        wait_for(up, 60, "the server to start")
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=20)
 
 
 @pytest.fixture

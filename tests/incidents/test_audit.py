@@ -47,7 +47,9 @@ def test_the_school_admin_reads_the_trail_without_content(client, cast, officer)
     client.get(f"/counsel/reports/{district_report.pk}/")
     client.logout()
     mfa_login(client, cast.school_admin)
-    html = client.get("/en/school/HOME01/reports/audit/").content.decode()
+    response = client.get("/en/school/HOME01/reports/audit/")
+    assert response.status_code == 200
+    html = response.content.decode()
     assert f"#{report.pk}" in html
     assert str(cast.counselor) in html
     assert "Read the report" in html

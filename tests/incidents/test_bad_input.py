@@ -49,6 +49,7 @@ def test_every_text_has_a_length_limit_with_a_clear_message(client, cast, field,
 
 def test_messages_are_in_korean_on_the_korean_page(client, cast):
     response = client.post("/report/HOME01/new/", report_form(cast.school, details="ㄱ" * 4001))
+    assert response.status_code == 200
     html = response.content.decode()
     assert "4000" in html
     assert "Please keep this" not in html

@@ -124,7 +124,9 @@ def test_the_printable_summary_has_the_history(counselor_client, cast, report):
     cases.report_assign(report=report, assignee=cast.counselor, actor=cast.counselor)
     cases.report_send_message(report=report, body="hello", actor=cast.counselor)
     services.reporter_reply(report=report, body="thanks")
-    html = counselor_client.get(f"/counsel/reports/{report.pk}/print/").content.decode()
+    response = counselor_client.get(f"/counsel/reports/{report.pk}/print/")
+    assert response.status_code == 200
+    html = response.content.decode()
     assert "what happened" in html
     assert html.count("<tr>") >= CaseEvent.objects.filter(report=report).count()
     assert "thanks" in html and "hello" in html

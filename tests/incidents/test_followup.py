@@ -26,7 +26,9 @@ def test_the_reporter_reads_the_status_and_the_counselor_s_reply(client, cast):
         report=report, body="We are here for you. Can you tell us the room name?", actor=cast.counselor
     )
     cases.report_add_note(report=report, body="internal: talk to homeroom teacher", actor=cast.counselor)
-    page = open_report(client, receipt).content.decode()
+    response = open_report(client, receipt)
+    assert response.status_code == 200
+    page = response.content.decode()
     assert "We are here for you." in page
     assert "internal: talk to homeroom teacher" not in page
     assert cast.counselor.display_name not in page  # the counselor's name is not shown
@@ -114,7 +116,10 @@ def test_the_cookie_is_encrypted_and_tied_to_its_purpose(client, cast):
     assert receipt not in value and "report_id" not in value
     # A follow-up cookie is not a receipt cookie, and a tampered one is nothing.
     client.cookies["st_report_receipt"] = value
-    assert 'class="receipt-group"' not in client.get("/report/receipt/").content.decode()
+    receipt_page = client.get("/report/receipt/")
+    assert receipt_page.status_code == 200
+    assert "신고 번호는 다시 보여 줄 수 없어요" in receipt_page.content.decode()  # the code is not shown again
+    assert 'class="receipt-group"' not in receipt_page.content.decode()
     client.cookies["st_report_followup"] = value[:-4] + "AAAA"
     assert client.get("/report/follow-up/case/").status_code == 303
 

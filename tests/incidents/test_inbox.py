@@ -100,7 +100,9 @@ def test_pages_of_twenty_five(client, cast):
     bulk_reports(cast.school, 60)
     mfa_login(client, cast.counselor)
     first = client.get("/counsel/").content.decode()
-    third = client.get("/counsel/", {"page": "3"}).content.decode()
+    response = client.get("/counsel/", {"page": "3"})
+    assert response.status_code == 200
+    third = response.content.decode()
     assert first.count("/counsel/reports/") == 25
     assert third.count("/counsel/reports/") == 10
     assert 'rel="next"' in first and 'rel="next"' not in third

@@ -3,8 +3,6 @@ transaction; with the broker down the reporter still gets the receipt, and
 the periodic task delivers the notification exactly once. Notifications
 never contain report content."""
 
-import time
-
 import pytest
 from django.core import mail
 from kombu.exceptions import OperationalError
@@ -17,21 +15,28 @@ from .conftest import make_report, receipt_from, submit
 
 @pytest.fixture
 def broker_down(monkeypatch):
+    """The broker refuses; returns the keyword arguments of each attempt to queue."""
+    attempts = []
+
     def unreachable(*args, **kwargs):
+        attempts.append(kwargs)
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
     monkeypatch.setattr(tasks.send_notification, "apply_async", unreachable)
     monkeypatch.setattr(tasks.send_notification, "delay", unreachable)
+    return attempts
 
 
 def test_with_the_broker_down_the_report_is_kept_and_sent_exactly_once(
     client, cast, broker_down, django_capture_on_commit_callbacks, caplog
 ):
-    started = time.perf_counter()
     response = submit(client, cast.school, django_capture_on_commit_callbacks)
-    elapsed = time.perf_counter() - started
     assert response.status_code == 303
-    assert elapsed < 2.0
+    # The reporter is not kept waiting on the broker: one attempt, whose own
+    # retries wait well under a second in all (make bench times it: broker_down).
+    (attempt,) = broker_down
+    policy = attempt["retry_policy"]
+    assert policy["max_retries"] * policy["interval_max"] < 1
     assert len(receipt_from(client)) == 16
     assert IncidentReport.objects.count() == 1
     message = OutboxMessage.objects.get()

@@ -99,12 +99,16 @@ def test_inbox_lists_only_what_the_person_may_read(client, cast, people):
     home, _ = make_report(cast.school)
     away, _ = make_report(cast.other_school)
     district, _ = make_report(cast.school, staff_involved="yes")
-    html = as_role(client, people, "counselor").get("/counsel/").content.decode()
+    response = as_role(client, people, "counselor").get("/counsel/")
+    assert response.status_code == 200
+    html = response.content.decode()
     assert f"/counsel/reports/{home.pk}/" in html
     assert f"/counsel/reports/{away.pk}/" not in html
     assert f"/counsel/reports/{district.pk}/" not in html
     client.logout()
-    html = as_role(client, people, "officer").get("/counsel/").content.decode()
+    response = as_role(client, people, "officer").get("/counsel/")
+    assert response.status_code == 200
+    html = response.content.decode()
     assert f"/counsel/reports/{district.pk}/" in html
     assert f"/counsel/reports/{home.pk}/" not in html
 

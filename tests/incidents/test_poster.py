@@ -9,7 +9,9 @@ from tests.conftest import mfa_login
 def test_poster_has_the_code_and_a_server_made_qr(client, cast, settings):
     settings.SITE_URL = "https://safe.example.org"
     mfa_login(client, cast.school_admin)
-    html = client.get("/school/HOME01/reports/poster/").content.decode()
+    response = client.get("/school/HOME01/reports/poster/")
+    assert response.status_code == 200
+    html = response.content.decode()
     assert "HOME01" in html
     assert "https://safe.example.org/report/HOME01/" in html
     svg = re.search(r"<svg[^>]*viewBox[^>]*>.*?</svg>", html, re.S)
