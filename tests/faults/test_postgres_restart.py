@@ -35,7 +35,7 @@ def test_healthz_follows_the_database_down_and_up_and_pages_recover(fault_env, s
     code = "P" + uuid.uuid4().hex[:7].upper()
     shell(
         fault_env,
-        "from classroom.models import District, School; "
+        "from schools.models import District, School; "
         f"School.objects.create(code='{code}', name='재시작 시험 학교', district=District.objects.create(code='{code}', name='d'))",
     )
     search = f"{server}/report/?q={code[:4]}"
