@@ -28,7 +28,7 @@ def make_child(server, username: str, name: str) -> str:
     consent), and the guardian code a teacher would print on their card."""
     script = (
         "from django.utils import timezone; from accounts.models import GuardianCode, User; "
-        "from classroom.models import *; "
+        "from classroom.models import *; from schools.models import *; "
         f"u, _ = User.objects.get_or_create(username='{username}', defaults={{'display_name': '{name}'}}); "
         "u.birth_year = timezone.localdate().year - 12; u.save(); "
         "s = School.objects.get(code='DEMO01'); c = s.classrooms.get(name='1학년 3반'); "

@@ -16,7 +16,7 @@ MODULE = "e12-my-pictures"
 def make_student(server, username: str) -> str:
     password = "card-pass-" + username[-6:]
     script = (
-        "from accounts.models import User; from classroom.models import *; "
+        "from accounts.models import User; from classroom.models import *; from schools.models import *; "
         f"u, _ = User.objects.get_or_create(username='{username}', defaults={{'display_name': '카드학생'}}); "
         f"u.set_password('{password}'); u.save(); "
         "s = School.objects.get(code='DEMO01'); c = s.classrooms.get(join_code='DEMO3BAN'); "
