@@ -4,7 +4,6 @@ with its code."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -12,13 +11,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.permissions import student_required
 from accounts.selectors import guardian_links_of
 from curriculum.permissions import records_progress
+from edu_platform.ratelimit import Limit
 
 from .. import selectors, services
 from ..forms import JoinForm
 from ..models import Notice
 
-JOIN_ATTEMPTS = 10
-JOIN_WINDOW = 15 * 60
+# Wrong class codes a student may type in 15 minutes.
+WRONG_JOIN_CODES = Limit("classroom:join-code:user", 10, 15 * 60)
 
 
 @student_required
@@ -42,16 +42,14 @@ def notice_dismiss(request, notice_pk):
 def join_class(request):
     """A student who already has an account types the class code."""
     form = JoinForm(request.POST or None)
-    key = f"classroom-join-failures:{request.user.pk}"
     if request.method == "POST" and form.is_valid():
-        if cache.get(key, 0) >= JOIN_ATTEMPTS:
+        if WRONG_JOIN_CODES.reached(str(request.user.pk)):
             form.add_error("code", _("Too many wrong codes. Wait 15 minutes, or ask your teacher."))
         else:
             try:
                 enrollment, created = services.enrollment_join(student=request.user, code=form.cleaned_data["code"])
             except services.ClassroomError as error:
-                cache.add(key, 0, JOIN_WINDOW)
-                cache.incr(key)
+                WRONG_JOIN_CODES.hit(str(request.user.pk))
                 form.add_error("code", str(error))
             else:
                 if created:
