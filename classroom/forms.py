@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from curriculum.models import ModulePage
-from curriculum.models.pages import STUDENT_BANDS, Audience
+from curriculum.models.pages import Audience
 from curriculum.permissions import band_for_grade
 from curriculum.progress import localized_titles
 from schools.models import School
@@ -175,26 +175,8 @@ class AssignmentForm(forms.Form):
         else:
             del self.fields["module"]
 
-    def clean_module(self):
-        module = self.cleaned_data["module"]
-        band = band_for_grade(self.classroom.school.level, self.classroom.grade)
-        if module.band in STUDENT_BANDS and STUDENT_BANDS.index(module.band) > STUDENT_BANDS.index(band):
-            # Students only open modules of their own band or younger ones.
-            raise forms.ValidationError(
-                _("This module is for older students: the students of this class could not open it.")
-            )
-        if self.classroom.assignments.filter(module=module).exists():
-            raise forms.ValidationError(
-                _("This module is already assigned to this class. Change its dates in the list instead.")
-            )
-        return module
-
-    def clean(self):
-        cleaned = super().clean()
-        opens_on, due_on = cleaned.get("opens_on"), cleaned.get("due_on")
-        if opens_on and due_on and due_on < opens_on:
-            self.add_error("due_on", _("The due date cannot be before the opening date."))
-        return cleaned
+    # The rules (the class's band, a module once per class, dates in order)
+    # live in classroom.services; the view shows their errors beside the fields.
 
 
 class JoinForm(forms.Form):

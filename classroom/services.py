@@ -17,9 +17,12 @@ from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import User
 from accounts.selectors import guardian_recipients_for_reminder
+from curriculum.models.pages import STUDENT_BANDS
+from curriculum.permissions import band_for_grade
 from schools.models import EndedMembership, Membership, Role
 
 from . import selectors, tasks  # tasks import this module too: a service and its own tasks
@@ -27,7 +30,12 @@ from .models import Assignment, Classroom, Enrollment, Notice, new_join_code
 
 
 class ClassroomError(Exception):
-    """Something the teacher can fix; the message is for them."""
+    """Something the teacher can fix; the message is for them. ``field`` names
+    the form field it belongs to, so a form can show it beside that field."""
+
+    def __init__(self, message, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 # --------------------------------------------------------------------------
@@ -128,16 +136,30 @@ def enrollment_join(*, student: User, code: str) -> tuple[Enrollment, bool]:
 
 def _check_dates(opens_on: datetime.date, due_on: datetime.date) -> None:
     if due_on < opens_on:
-        raise ClassroomError(_("The due date cannot be before the opening date."))
+        raise ClassroomError(_("The due date cannot be before the opening date."), field="due_on")
+
+
+ALREADY_ASSIGNED = _lazy("This module is already assigned to this class. Change its dates in the list instead.")
+
+
+def module_fits_class(*, classroom: Classroom, module) -> bool:
+    """Students open modules of their own band or younger ones only, so a
+    module for older students cannot be assigned to the class."""
+    band = band_for_grade(classroom.school.level, classroom.grade)
+    return module.band not in STUDENT_BANDS or STUDENT_BANDS.index(module.band) <= STUDENT_BANDS.index(band)
 
 
 @transaction.atomic
 def assignment_create(
     *, classroom: Classroom, module, opens_on, due_on, requires_previous: bool, created_by
 ) -> Assignment:
-    _check_dates(opens_on, due_on)
+    if not module_fits_class(classroom=classroom, module=module):
+        raise ClassroomError(
+            _("This module is for older students: the students of this class could not open it."), field="module"
+        )
     if classroom.assignments.filter(module=module).exists():
-        raise ClassroomError(_("This module is already assigned to this class. Change its dates instead."))
+        raise ClassroomError(ALREADY_ASSIGNED, field="module")
+    _check_dates(opens_on, due_on)
     position = (classroom.assignments.aggregate(n=Max("position"))["n"] or 0) + 1
     try:
         with transaction.atomic():
@@ -150,8 +172,8 @@ def assignment_create(
                 requires_previous=requires_previous,
                 created_by=created_by,
             )
-    except IntegrityError:
-        raise ClassroomError(_("This module is already assigned to this class. Change its dates instead."))
+    except IntegrityError:  # assigned by a second click at the same moment
+        raise ClassroomError(ALREADY_ASSIGNED, field="module")
 
 
 def assignment_update(*, assignment: Assignment, opens_on, due_on, requires_previous: bool) -> Assignment:

@@ -39,7 +39,7 @@ def classroom_assignments(request, pk):
                     created_by=request.user,
                 )
             except services.ClassroomError as error:
-                form.add_error(None, str(error))
+                form.add_error(error.field, str(error))
             else:
                 messages.success(request, _("The module was assigned."))
                 return redirect("classroom_assignments", pk=classroom.pk)
@@ -79,7 +79,7 @@ def assignment_edit(request, pk, assignment_pk):
                     requires_previous=form.cleaned_data["requires_previous"],
                 )
             except services.ClassroomError as error:
-                form.add_error(None, str(error))
+                form.add_error(error.field, str(error))
             else:
                 messages.success(request, _("Saved."))
                 return redirect("classroom_assignments", pk=classroom.pk)

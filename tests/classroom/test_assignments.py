@@ -148,3 +148,34 @@ def test_a_module_for_older_students_is_refused_because_the_class_could_not_open
     # Younger bands are fine: a middle-school class may revisit them.
     younger = source_module("e56-deepfakes-and-my-rights")
     assert client.post(f"/teach/classes/{cast.classroom.pk}/assignments/", form(younger)).status_code == 302
+
+
+def test_the_service_itself_enforces_the_class_rules_and_names_the_field(cast, module):
+    """The rules live in classroom.services (the form only shows their errors):
+    another caller (a command, a future API) cannot get around them."""
+    import pytest
+
+    from classroom import services
+
+    def create(module, opens=0, due=14):
+        return services.assignment_create(
+            classroom=cast.classroom,
+            module=module,
+            opens_on=TODAY + datetime.timedelta(days=opens),
+            due_on=TODAY + datetime.timedelta(days=due),
+            requires_previous=False,
+            created_by=cast.teacher,
+        )
+
+    with pytest.raises(services.ClassroomError) as older:
+        create(source_module("high-consent-responsibility"))
+    assert older.value.field == "module"
+    with pytest.raises(services.ClassroomError) as backwards:
+        create(module, opens=5, due=1)
+    assert backwards.value.field == "due_on"
+    assert not Assignment.objects.exists()
+    create(module)
+    with pytest.raises(services.ClassroomError) as twice:
+        create(module)
+    assert twice.value.field == "module" and "이미 이 학급에 배정" in str(twice.value)  # Korean by default
+    assert Assignment.objects.filter(classroom=cast.classroom).count() == 1
