@@ -13,7 +13,7 @@ from curriculum.progress import localized_titles
 from .. import selectors, services
 from ..forms import AssignmentForm
 from .common import (
-    archived_refusal,
+    changes_the_class,
     class_assignment,
     taught_classroom,
 )
@@ -21,13 +21,11 @@ from .common import (
 
 @teacher_required
 @require_http_methods(["GET", "POST"])
+@changes_the_class
 def classroom_assignments(request, pk):
     classroom = taught_classroom(request, pk)
     form = AssignmentForm(request.POST or None, classroom=classroom)
     if request.method == "POST":
-        refused = archived_refusal(request, classroom)
-        if refused:
-            return refused
         if form.is_valid():
             try:
                 services.assignment_create(
@@ -59,13 +57,11 @@ def classroom_assignments(request, pk):
 
 @teacher_required
 @require_http_methods(["GET", "POST"])
+@changes_the_class
 def assignment_edit(request, pk, assignment_pk):
     classroom, assignment = class_assignment(request, pk, assignment_pk)
     form = AssignmentForm(request.POST or None, classroom=classroom, assignment=assignment)
     if request.method == "POST":
-        refused = archived_refusal(request, classroom)
-        if refused:
-            return refused
         if request.POST.get("action") == "delete":
             services.assignment_delete(assignment=assignment)
             messages.success(request, _("The assignment was removed. What students did is kept."))
@@ -93,10 +89,8 @@ def assignment_edit(request, pk, assignment_pk):
 
 @teacher_required
 @require_POST
+@changes_the_class
 def assignment_move(request, pk, assignment_pk):
     classroom, assignment = class_assignment(request, pk, assignment_pk)
-    refused = archived_refusal(request, classroom)
-    if refused:
-        return refused
     services.assignment_move(assignment=assignment, up=request.POST.get("direction") == "up")
     return redirect("classroom_assignments", pk=classroom.pk)

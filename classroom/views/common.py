@@ -9,6 +9,7 @@ another teacher's class, or an object of it, is a 404 whatever id is typed.
 from __future__ import annotations
 
 import secrets
+from functools import wraps
 
 from django.contrib import messages
 from django.core.cache import cache
@@ -21,7 +22,14 @@ from ..models import Assignment, Enrollment
 
 
 def taught_classroom(request, pk):
-    return get_object_or_404(permissions.taught_classrooms(request.user).select_related("school"), pk=pk)
+    """The class, if this teacher teaches it (404 otherwise). Kept on the
+    request: a decorator and the view ask for it with one query."""
+    kept = getattr(request, "_taught_classroom", None)
+    if kept is not None and str(kept.pk) == str(pk):
+        return kept
+    classroom = get_object_or_404(permissions.taught_classrooms(request.user).select_related("school"), pk=pk)
+    request._taught_classroom = classroom
+    return classroom
 
 
 def archived_refusal(request, classroom):
@@ -30,6 +38,25 @@ def archived_refusal(request, classroom):
         return None
     messages.error(request, _("This class is archived. Restore it to make changes."))
     return redirect("classroom_dashboard", pk=classroom.pk)
+
+
+def changes_the_class(view=None, *, even_to_look: bool = False):
+    """View decorator for a teacher's class page that changes the class: a
+    POST to an archived class is refused with a message (every request, with
+    ``even_to_look``, for pages that exist only to change it)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, pk, *args, **kwargs):
+            if even_to_look or request.method == "POST":
+                refused = archived_refusal(request, taught_classroom(request, pk))
+                if refused:
+                    return refused
+            return view(request, pk, *args, **kwargs)
+
+        return wrapped
+
+    return decorator(view) if view is not None else decorator
 
 
 ONCE_FIELD = "once"

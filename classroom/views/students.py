@@ -16,7 +16,7 @@ from ..forms import EnrollmentForm, RosterUploadForm, StudentAddForm
 from ..models import RosterImport
 from ..roster import row_error_message
 from .common import (
-    archived_refusal,
+    changes_the_class,
     class_enrollment,
     enrollments_of,
     once_token,
@@ -28,11 +28,12 @@ from .common import (
 
 @teacher_required
 @require_http_methods(["GET", "POST"])
+@changes_the_class
 def classroom_students(request, pk):
     classroom = taught_classroom(request, pk)
     form = StudentAddForm(request.POST or None, classroom=classroom)
     if request.method == "POST":
-        refused = archived_refusal(request, classroom) or repeated_submission(request, classroom)
+        refused = repeated_submission(request, classroom)
         if refused:
             return refused
         if form.is_valid():
@@ -61,10 +62,11 @@ def classroom_students(request, pk):
 
 @teacher_required
 @require_POST
+@changes_the_class
 def classroom_cards(request, pk):
     """New passwords (and cards) for the students ticked in the list."""
     classroom = taught_classroom(request, pk)
-    refused = archived_refusal(request, classroom) or repeated_submission(request, classroom)
+    refused = repeated_submission(request, classroom)
     if refused:
         return refused
     ids = [int(v) for v in request.POST.getlist("enrollment") if v.isdigit()]
@@ -79,14 +81,12 @@ def classroom_cards(request, pk):
 
 @teacher_required
 @require_http_methods(["GET", "POST"])
+@changes_the_class
 def student_detail(request, pk, enrollment_pk):
     classroom, enrollment = class_enrollment(request, pk, enrollment_pk)
     targets = permissions.taught_classrooms(request.user).filter(school=classroom.school, archived_at__isnull=True)
     form = EnrollmentForm(request.POST or None, enrollment=enrollment, classrooms=targets)
     if request.method == "POST":
-        refused = archived_refusal(request, classroom)
-        if refused:
-            return refused
         if form.is_valid():
             to_classroom = form.cleaned_data["classroom"]
             try:
@@ -120,9 +120,10 @@ def student_detail(request, pk, enrollment_pk):
 
 @teacher_required
 @require_POST
+@changes_the_class
 def student_reset(request, pk, enrollment_pk):
     classroom, enrollment = class_enrollment(request, pk, enrollment_pk)
-    refused = archived_refusal(request, classroom) or repeated_submission(request, classroom)
+    refused = repeated_submission(request, classroom)
     if refused:
         return refused
     if not permissions.can_manage_student_account(enrollment.student) or not enrollment.student.is_active:
@@ -132,11 +133,9 @@ def student_reset(request, pk, enrollment_pk):
 
 @teacher_required
 @require_POST
+@changes_the_class
 def student_active(request, pk, enrollment_pk):
     classroom, enrollment = class_enrollment(request, pk, enrollment_pk)
-    refused = archived_refusal(request, classroom)
-    if refused:
-        return refused
     if not permissions.can_manage_student_account(enrollment.student):
         raise Http404
     active = request.POST.get("active") == "1"
@@ -152,11 +151,9 @@ def student_active(request, pk, enrollment_pk):
 
 @teacher_required
 @require_http_methods(["GET", "POST"])
+@changes_the_class(even_to_look=True)
 def roster_upload(request, pk):
     classroom = taught_classroom(request, pk)
-    refused = archived_refusal(request, classroom)
-    if refused:
-        return refused
     form = RosterUploadForm(
         request.POST or None,
         request.FILES or None,

@@ -17,7 +17,7 @@ from .. import cards as login_cards
 from .. import exports, permissions, selectors, services
 from ..forms import ClassroomForm
 from .common import (
-    archived_refusal,
+    changes_the_class,
     taught_classroom,
 )
 
@@ -71,11 +71,9 @@ def classroom_export(request, pk):
 
 @teacher_required
 @require_POST
+@changes_the_class
 def classroom_remind(request, pk):
     classroom = taught_classroom(request, pk)
-    refused = archived_refusal(request, classroom)
-    if refused:
-        return refused
     services.reminders_queue(classroom=classroom, sent_by=request.user)
     messages.success(
         request,
@@ -99,12 +97,10 @@ def classroom_archive(request, pk):
 
 @teacher_required
 @require_http_methods(["GET", "POST"])
+@changes_the_class
 def classroom_join_code(request, pk):
     classroom = taught_classroom(request, pk)
     if request.method == "POST":
-        refused = archived_refusal(request, classroom)
-        if refused:
-            return refused
         services.classroom_join_code_renew(classroom=classroom)
         messages.success(request, _("The class has a new code. The old one no longer works."))
         return redirect("classroom_join_code", pk=classroom.pk)
