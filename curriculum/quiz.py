@@ -19,6 +19,8 @@ FIELD_PREFIX = "q-"
 class Choice:
     id: str
     correct: bool
+    text: str = ""
+    feedback: object = ""  # shown only after submission
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,8 @@ class Question:
     id: str
     kind: str
     choices: tuple[Choice, ...]
+    prompt: str = ""
+    explanation: object = ""  # shown only after submission
 
     @property
     def correct_ids(self) -> frozenset[str]:
@@ -56,14 +60,29 @@ class Unanswered(ValueError):
 
 
 def questions_from_stream(stream) -> list[Question]:
-    """Questions from a QuestionStreamBlock value (ids are the block ids)."""
+    """Questions from a QuestionStreamBlock value (ids are the block ids): the
+    one place that walks a quiz's blocks, for grading, showing and counting."""
     questions = []
     for block in stream:
         value = block.value
         choices = tuple(
-            Choice(id=str(item.id), correct=bool(item.value["correct"])) for item in value["choices"].bound_blocks
+            Choice(
+                id=str(item.id),
+                correct=bool(item.value["correct"]),
+                text=item.value["text"],
+                feedback=item.value.get("feedback", ""),
+            )
+            for item in value["choices"].bound_blocks
         )
-        questions.append(Question(id=str(block.id), kind=value["kind"], choices=choices))
+        questions.append(
+            Question(
+                id=str(block.id),
+                kind=value["kind"],
+                choices=choices,
+                prompt=value["prompt"],
+                explanation=value.get("explanation", ""),
+            )
+        )
     return questions
 
 

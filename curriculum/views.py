@@ -47,29 +47,29 @@ def _question_views(page, stream, *, shuffle: bool, answers=None, result: quiz.R
     included once a result exists, i.e. after submission."""
     items = []
     rng = random.Random(secrets.randbits(32)) if shuffle and result is None else None
-    for number, block in enumerate(stream, start=1):
-        qid = str(block.id)
+    for number, question in enumerate(quiz.questions_from_stream(stream), start=1):
+        qid = question.id
         chosen = (answers or {}).get(qid, frozenset())
         choices = []
-        for item in block.value["choices"].bound_blocks:
-            choice = {"id": str(item.id), "text": item.value["text"], "chosen": str(item.id) in chosen}
+        for option in question.choices:
+            choice = {"id": option.id, "text": option.text, "chosen": option.id in chosen}
             if result is not None:
-                choice["correct"] = bool(item.value["correct"])
-                choice["feedback"] = item.value["feedback"]
+                choice["correct"] = option.correct
+                choice["feedback"] = option.feedback
             choices.append(choice)
         if rng:
             rng.shuffle(choices)
         item = {
             "number": number,
             "id": qid,
-            "kind": block.value["kind"],
-            "prompt": block.value["prompt"],
+            "kind": question.kind,
+            "prompt": question.prompt,
             "choices": choices,
             "error": qid in errors,
         }
         if result is not None:
             item["correct"] = result.correct_by_question.get(qid, False)
-            item["explanation"] = block.value["explanation"]
+            item["explanation"] = question.explanation
         items.append(item)
     return items
 

@@ -12,6 +12,7 @@ from django.db.models import Min, Q
 
 from curriculum import progress
 from curriculum.models import LessonPage, QuizAttempt
+from curriculum.quiz import questions_from_stream
 
 from ..models import Assignment, Classroom, Enrollment
 from .completion import today
@@ -299,13 +300,12 @@ def class_dashboard(classroom: Classroom, *, language: str | None = None, on: da
     )
 
 
-def _stream_texts(stream) -> dict[str, str]:
+def _texts(questions) -> dict[str, str]:
     """Question prompts and choice texts of a quiz, by block id."""
     texts = {}
-    for block in stream:
-        texts[str(block.id)] = block.value["prompt"]
-        for item in block.value["choices"].bound_blocks:
-            texts[str(item.id)] = item.value["text"]
+    for question in questions:
+        texts[question.id] = question.prompt
+        texts.update({choice.id: choice.text for choice in question.choices})
     return texts
 
 
@@ -314,22 +314,16 @@ def _item_analysis(column: LessonColumn, first_answers: list[dict], translations
     and the wrong choice most of them picked: the class's misconception."""
     lesson = column.lesson
     translated = translations.get(lesson.translation_key)
-    texts = _stream_texts(translated.quiz) if translated else {}
+    texts = _texts(questions_from_stream(translated.quiz)) if translated else {}
     questions = []
-    for number, block in enumerate(lesson.quiz, start=1):
-        qid = str(block.id)
+    for number, question in enumerate(questions_from_stream(lesson.quiz), start=1):
+        qid = question.id
         choices = [
-            ChoiceStat(
-                id=str(item.id), text=texts.get(str(item.id), item.value["text"]), correct=bool(item.value["correct"])
-            )
-            for item in block.value["choices"].bound_blocks
+            ChoiceStat(id=choice.id, text=texts.get(choice.id, choice.text), correct=choice.correct)
+            for choice in question.choices
         ]
         stat = QuestionStat(
-            number=number,
-            id=qid,
-            prompt=texts.get(qid, block.value["prompt"]),
-            kind=block.value["kind"],
-            choices=choices,
+            number=number, id=qid, prompt=texts.get(qid, question.prompt), kind=question.kind, choices=choices
         )
         correct_ids = {c.id for c in choices if c.correct}
         by_id = {c.id: c for c in choices}
