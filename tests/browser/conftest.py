@@ -89,7 +89,10 @@ class Server:
         return message.get_payload(decode=True).decode()
 
 
-@pytest.fixture(scope="session")
+# The server and the browser end with the browser tests: Playwright's sync API
+# keeps an event loop in this thread while it runs, and Django refuses ORM
+# calls from a thread with a running loop (the fault tests make some).
+@pytest.fixture(scope="package")
 def server(tmp_path_factory):
     _need_browser()
     tmp = tmp_path_factory.mktemp("browser")
@@ -100,7 +103,7 @@ def server(tmp_path_factory):
     shutil.rmtree(tmp, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
     _need_browser()
     from playwright.sync_api import sync_playwright

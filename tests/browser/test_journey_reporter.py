@@ -16,7 +16,7 @@ def counselor_replies(server, text: str) -> None:
     """The counselor's side of the conversation (their own journey drives the
     case page; here the reply is written through the same service)."""
     script = (
-        "from incidents.models import IncidentReport; from incidents.services import report_send_message; "
+        "from incidents.models import IncidentReport; from incidents.cases import report_send_message; "
         "from accounts.models import User; "
         "r = IncidentReport.objects.filter(school__code='DEMO01').order_by('-id').first(); "
         f"report_send_message(report=r, body={text!r}, actor=User.objects.get(username='demo-counselor'))"
