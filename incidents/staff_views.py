@@ -1,7 +1,7 @@
 """The counselors' inbox and case tools, and the school admins' and safety
 officers' overview pages (statistics, poster, audit trail).
 
-Every view requires its role (``role_required``: anonymous → login, other
+Every view requires its role (``<role>_required``: anonymous → login, other
 roles → 403) and then checks the object: a report outside the person's
 schools is 404, whatever id is tried. Every read of report content and every
 change is written to the audit trail by the services.
@@ -20,7 +20,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.permissions import role_required, roles_of
+from accounts.permissions import counselor_required, roles_of, safety_officer_required, school_admin_required
 from schools.models import District, School
 
 from . import cases, permissions, selectors, services
@@ -34,9 +34,6 @@ from .forms import (
 )
 from .models import AuditEvent, Routing
 
-counselor_view = role_required(permissions.is_counselor)
-school_admin_view = role_required(permissions.is_school_admin)
-safety_officer_view = role_required(permissions.is_safety_officer)
 AUDIT_PAGE_SIZE = 50
 
 
@@ -47,7 +44,7 @@ def _bad_request(request):
 # --- inbox -----------------------------------------------------------------------------
 
 
-@counselor_view
+@counselor_required
 @require_GET
 def counsel_home(request):
     """The inbox: the counselor's start page."""
@@ -102,13 +99,13 @@ def _back_to_case(request, report, done: str, anchor: str = ""):
     return redirect(reverse("counsel_case", kwargs={"pk": report.pk}) + anchor)
 
 
-@counselor_view
+@counselor_required
 @require_GET
 def case_detail(request, pk):
     return _render_case(request, _case(request, pk))
 
 
-@counselor_view
+@counselor_required
 @require_GET
 def case_print(request, pk):
     report = _case(request, pk)
@@ -117,7 +114,7 @@ def case_print(request, pk):
     return render(request, "incidents/case_print.html", context)
 
 
-@counselor_view
+@counselor_required
 @require_POST
 def case_status(request, pk):
     report = _case(request, pk)
@@ -131,7 +128,7 @@ def case_status(request, pk):
     return _back_to_case(request, report, _("The status was changed."))
 
 
-@counselor_view
+@counselor_required
 @require_POST
 def case_assign(request, pk):
     report = _case(request, pk)
@@ -145,7 +142,7 @@ def case_assign(request, pk):
     return _back_to_case(request, report, _("The case was assigned."))
 
 
-@counselor_view
+@counselor_required
 @require_POST
 def case_message(request, pk):
     report = _case(request, pk)
@@ -158,7 +155,7 @@ def case_message(request, pk):
     )
 
 
-@counselor_view
+@counselor_required
 @require_POST
 def case_note(request, pk):
     report = _case(request, pk)
@@ -169,7 +166,7 @@ def case_note(request, pk):
     return _back_to_case(request, report, _("The note was saved."), "#notes")
 
 
-@counselor_view
+@counselor_required
 @require_POST
 def case_referral(request, pk):
     report = _case(request, pk)
@@ -205,7 +202,7 @@ def _overseen_district(request, code) -> District:
     return district
 
 
-@school_admin_view
+@school_admin_required
 @require_GET
 def school_report_stats(request, code):
     school = _managed_school(request, code)
@@ -213,7 +210,7 @@ def school_report_stats(request, code):
     return render(request, "incidents/stats.html", {"place": school, "stats": stats, "district": False})
 
 
-@safety_officer_view
+@safety_officer_required
 @require_GET
 def district_report_stats(request, code):
     district = _overseen_district(request, code)
@@ -236,7 +233,7 @@ def qr_svg(data: str) -> str:
     return image.to_string(encoding="unicode")
 
 
-@school_admin_view
+@school_admin_required
 @require_GET
 def school_report_poster(request, code):
     school = _managed_school(request, code)
@@ -264,14 +261,14 @@ def _audit_page(request, events, place, district: bool):
     return render(request, "incidents/audit.html", context)
 
 
-@school_admin_view
+@school_admin_required
 @require_GET
 def school_report_audit(request, code):
     school = _managed_school(request, code)
     return _audit_page(request, selectors.audit_events(school=school), school, district=False)
 
 
-@safety_officer_view
+@safety_officer_required
 @require_GET
 def district_report_audit(request, code):
     district = _overseen_district(request, code)
