@@ -47,6 +47,7 @@ urlpatterns += i18n_patterns(
     path("", include("accounts.urls")),
     path("", include("classroom.urls")),
     path("", include("families.urls")),
+    path("", include("districts.urls")),
     path("", include("incidents.urls")),
     path("", include("curriculum.urls")),
     path("", include(wagtail_urls)),

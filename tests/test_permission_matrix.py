@@ -29,8 +29,19 @@ ROLES = [
     "other_counselor",
     "school_admin",
     "editor",
+    "officer",
+    "other_officer",
 ]
-OUR_APPS = ("schools.", "accounts.", "curriculum.", "classroom.", "families.", "incidents.", "edu_platform.")
+OUR_APPS = (
+    "schools.",
+    "accounts.",
+    "curriculum.",
+    "classroom.",
+    "families.",
+    "incidents.",
+    "districts.",
+    "edu_platform.",
+)
 
 
 def expect(default, **overrides):
@@ -51,11 +62,14 @@ EVERYONE = expect("ok")
 STUDENTS = dict(only("ok", "student", "other_student"))
 TEACHERS = dict(only("ok", "teacher", "other_teacher"))
 PARENTS = dict(only("ok", "parent", "unlinked_parent"))
-COUNSELORS = dict(only("ok", "counselor", "other_counselor"))
+COUNSELORS = dict(only("ok", "counselor", "other_counselor", "officer", "other_officer"))
+OWN_OFFICE = dict(only("ok", "officer"))
 OWN_CLASS = dict(only("ok", "teacher", other_teacher="missing"))
 OWN_CLASS_POST = dict(only("through", "teacher", other_teacher="missing"))
-OWN_CASE = dict(only("ok", "counselor", other_counselor="missing"))
-OWN_CASE_POST = dict(only("through", "counselor", other_counselor="missing"))
+OWN_CASE = dict(only("ok", "counselor", other_counselor="missing", officer="missing", other_officer="missing"))
+OWN_CASE_POST = dict(
+    only("through", "counselor", other_counselor="missing", officer="missing", other_officer="missing")
+)
 SCHOOL_ADMIN = dict(only("ok", "school_admin"))
 MIDDLE_BAND = expect("ok", other_student="deny")
 ADULTS_ONLY = expect("ok", student="deny", other_student="deny")
@@ -110,8 +124,16 @@ MATRIX = {
     "school_report_stats": ("get", "school", SCHOOL_ADMIN),
     "school_report_poster": ("get", "school", SCHOOL_ADMIN),
     "school_report_audit": ("get", "school", SCHOOL_ADMIN),
-    "district_report_stats": ("get", "district", dict(only("ok"))),
-    "district_report_audit": ("get", "district", dict(only("ok"))),
+    "district_report_stats": ("get", "district", OWN_OFFICE),
+    "district_report_audit": ("get", "district", OWN_OFFICE),
+    # education offices (district officers)
+    "office_home": ("get", None, dict(only("away", "officer", "other_officer"))),
+    "office_district": ("get", "district", OWN_OFFICE),
+    "office_export": ("get", "district", OWN_OFFICE),
+    "office_school": ("get", "office_school", OWN_OFFICE),
+    "school_import_upload": ("get", "district", OWN_OFFICE),
+    "school_import_template": ("get", "district", OWN_OFFICE),
+    "school_import_preview": ("get", "school_import", OWN_OFFICE),
     # counselors
     "counsel_home": ("get", None, COUNSELORS),
     "counsel_case": ("get", "report", OWN_CASE),
@@ -184,7 +206,14 @@ def objects(cast, django_capture_on_commit_callbacks):
     from wagtail.models import Locale
 
     from accounts.models import GuardianLink
+    from districts.models import SchoolImport
     from incidents.services import report_submit
+    from tests.factories import UserFactory
+
+    cast.officer = UserFactory(username="officer")
+    cast.school.district.safety_officers.add(cast.officer)
+    cast.other_officer = UserFactory(username="other-officer")
+    cast.other_school.district.safety_officers.add(cast.other_officer)
 
     middle = ModulePage.objects.get(slug="middle-harm-law-response", locale__language_code="ko")
     assignment = Assignment.objects.create(
@@ -220,6 +249,7 @@ def objects(cast, django_capture_on_commit_callbacks):
         certificate=Certificate.objects.create(student=cast.student, module=middle),
         report=report,
         teacher_membership=cast.other_teacher.memberships.get(school=cast.school, role="teacher"),
+        school_import=SchoolImport.objects.create(district=cast.school.district, created_by=cast.officer, rows=[]),
     )
 
 
@@ -238,8 +268,10 @@ KWARGS = {
     "district": lambda o: {"code": o.cast.school.district.code},
     "teacher_membership": lambda o: {"code": o.cast.school.code, "membership_pk": o.teacher_membership.pk},
     "report": lambda o: {"pk": o.report.pk},
+    "office_school": lambda o: {"code": o.cast.school.district.code, "school_code": o.cast.school.code},
+    "school_import": lambda o: {"code": o.cast.school.district.code, "import_pk": o.school_import.pk},
 }
-STAFF_WITH_MFA = {"counselor", "other_counselor", "school_admin", "editor"}
+STAFF_WITH_MFA = {"counselor", "other_counselor", "school_admin", "editor", "officer", "other_officer"}
 
 
 def client_for(client, cast, role):

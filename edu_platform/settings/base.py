@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "accounts",
     "classroom",
     "families",
+    "districts",
     "curriculum",
     "incidents",
     "wagtail_localize",

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("office/", views.office_home, name="office_home"),
+    path("office/<str:code>/", views.office_district, name="office_district"),
+    path("office/<str:code>/completion.xlsx", views.office_export, name="office_export"),
+    path("office/<str:code>/schools/import/", views.school_import_upload, name="school_import_upload"),
+    path("office/<str:code>/schools/import/template.xlsx", views.school_import_template, name="school_import_template"),
+    path(
+        "office/<str:code>/schools/import/<int:import_pk>/", views.school_import_preview, name="school_import_preview"
+    ),
+    path("office/<str:code>/schools/<str:school_code>/", views.office_school, name="office_school"),
+]

@@ -1,0 +1,189 @@
+"""The education office's pages (district safety officers, who also see the
+reports that involve school staff): how far the lessons reached in its
+schools, a school's grades, the reporting spreadsheet, and onboarding schools
+from a file. Never a pupil's name or result."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.permissions import roles_of, safety_officer_required
+from curriculum.models.pages import Band
+from edu_platform.charts import bar_chart
+from edu_platform.spreadsheets import write_xlsx
+from schools.models import District, School
+
+from . import exports, selectors, services
+from .forms import SchoolFileForm, ThresholdForm
+from .models import SchoolImport
+from .school_file import parse_school_file, row_message
+
+
+def _district(request, code) -> District:
+    """The officer's own office; another office is refused (403), as the
+    district's report statistics are."""
+    district = get_object_or_404(District, code=code)
+    if district.pk not in roles_of(request.user).district_ids:
+        raise PermissionDenied
+    return district
+
+
+@safety_officer_required
+@require_GET
+def office_home(request):
+    districts = list(District.objects.filter(pk__in=roles_of(request.user).district_ids).order_by("name"))
+    if len(districts) == 1:
+        return redirect("office_district", code=districts[0].code)
+    return render(request, "districts/office_home.html", {"districts": districts})
+
+
+def _threshold(request) -> int:
+    form = ThresholdForm(request.GET)
+    if form.is_valid() and form.cleaned_data["threshold"] is not None:
+        return form.cleaned_data["threshold"]
+    return selectors.DEFAULT_THRESHOLD
+
+
+@safety_officer_required
+@require_GET
+def office_district(request, code):
+    district = _district(request, code)
+    threshold = _threshold(request)
+    overview = selectors.office_overview(district, threshold=threshold)
+    chart = bar_chart(
+        [(row.school.name, row.reach.percent if row.reach.lessons else None) for row in overview["schools"]],
+        guide=threshold,
+        highlight_below=threshold,
+    )
+    return render(
+        request,
+        "districts/office_district.html",
+        {
+            "district": district,
+            "overview": overview,
+            "chart": chart,
+            "threshold_form": ThresholdForm(initial={"threshold": threshold}),
+        },
+    )
+
+
+@safety_officer_required
+@require_GET
+def office_school(request, code, school_code):
+    district = _district(request, code)
+    school = get_object_or_404(School, code=school_code, district=district)
+    detail = selectors.school_by_grade(school)
+    bands = dict(Band.choices)
+    chart = bar_chart(
+        [
+            (_("Grade %(grade)d") % {"grade": row["grade"]}, row["reach"].percent if row["reach"].lessons else None)
+            for row in detail["grades"]
+        ]
+    )
+    for row in detail["grades"]:
+        row["band_label"] = bands.get(row["band"], row["band"])
+    return render(
+        request,
+        "districts/office_school.html",
+        {"district": district, "school": school, "detail": detail, "chart": chart},
+    )
+
+
+@safety_officer_required
+@require_GET
+def office_export(request, code):
+    district = _district(request, code)
+    overview = selectors.office_overview(district, threshold=_threshold(request))
+    response = HttpResponse(
+        exports.completion_workbook(overview),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{district.code}-{overview["school_year"]}-completion.xlsx"'
+    )
+    return response
+
+
+TEMPLATE_ROWS = [
+    ["학교명", "학교급", "학교코드", "상담교사", "관리자"],
+    ["예시초등학교", "초", "7010057", "counselor@example.org", "admin@example.org; vice@example.org"],
+]
+
+
+@safety_officer_required
+@require_GET
+def school_import_template(request, code):
+    _district(request, code)
+    response = HttpResponse(
+        write_xlsx([(_("Schools"), TEMPLATE_ROWS)]),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="schools-template.xlsx"'
+    return response
+
+
+@safety_officer_required
+@require_http_methods(["GET", "POST"])
+def school_import_upload(request, code):
+    district = _district(request, code)
+    form = SchoolFileForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read(1024 * 1024 + 1)
+        parsed = parse_school_file(data, upload.name, district=district)
+        if parsed.file_errors:
+            for error in parsed.file_errors:
+                form.add_error("file", error)
+        else:
+            school_import = services.school_import_create(
+                district=district, created_by=request.user, filename=upload.name, parsed=parsed
+            )
+            return redirect("school_import_preview", code=district.code, import_pk=school_import.pk)
+    return render(request, "districts/school_import_upload.html", {"district": district, "form": form})
+
+
+@safety_officer_required
+@require_http_methods(["GET", "POST"])
+def school_import_preview(request, code, import_pk):
+    district = _district(request, code)
+    school_import = get_object_or_404(SchoolImport, pk=import_pk, district=district)
+    if request.method == "POST":
+        try:
+            result = services.school_import_confirm(
+                school_import=school_import, invited_by=request.user, site_url=settings.SITE_URL
+            )
+        except services.SchoolImportError as error:
+            messages.error(request, str(error))
+            return redirect("school_import_preview", code=district.code, import_pk=school_import.pk)
+        messages.success(
+            request,
+            _(
+                "Done: %(created)d schools created, %(updated)d updated, %(unchanged)d unchanged; "
+                "%(invited)d staff invited."
+            )
+            % vars(result),
+        )
+        return redirect("office_district", code=district.code)
+    rows = [
+        {**row, "messages": [row_message(e["code"], e["params"]) for e in row["errors"]]} for row in school_import.rows
+    ]
+    return render(
+        request,
+        "districts/school_import_preview.html",
+        {
+            "district": district,
+            "school_import": school_import,
+            "rows": rows,
+            "problem_count": sum(1 for row in rows if row["messages"]),
+            "counts": {
+                change: sum(1 for row in rows if row["change"] == change) for change in ("new", "update", "same")
+            },
+            "form": SchoolFileForm(),
+        },
+    )
