@@ -135,6 +135,8 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_FORMS = {"signup": "accounts.forms.ParentSignupForm"}
 # A whole class signs in from one school address when the bell rings, so the
 # per-address limits are generous; the per-account limit stops guessing.
+# "login_failed" locks adults only: pupils (and usernames of no account) wait
+# a growing few seconds instead (accounts.adapter, accounts.ratelimit).
 ACCOUNT_RATE_LIMITS = {
     "login": "600/m/ip",
     "login_failed": "200/m/ip,5/15m/key",
