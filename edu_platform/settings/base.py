@@ -245,7 +245,8 @@ CELERY_BEAT_SCHEDULE = {
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Safe Together"
-WAGTAILADMIN_BASE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Wagtail's emails are sent without a request at hand: SITE_URL, or where `make run` serves.
+WAGTAILADMIN_BASE_URL = env_str("SITE_URL", "") or "http://127.0.0.1:8000"
 WAGTAILADMIN_LOGIN_URL = "account_login"
 # Pages an editor makes private ask for our own login, not Wagtail's bare one.
 WAGTAIL_FRONTEND_LOGIN_URL = "account_login"
@@ -257,7 +258,10 @@ WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAIL_WORKFLOW_ENABLED = True
 
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# The public address (scheme, host, port) of printed cards, posters and emails.
+# Unset (development): the address each request came in on
+# (edu_platform.urls_public); production refuses to start without it.
+SITE_URL = env_str("SITE_URL", "")
 
 # --- Incident channel -------------------------------------------------------
 # Comma-separated Fernet keys, newest first: the first encrypts, all decrypt,
