@@ -24,11 +24,14 @@ messages: $(STAMP)
 	@command -v msgfmt >/dev/null || (echo "Installing gettext..." && (apt-get install -y -qq gettext >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq gettext)))
 	$(PY) manage.py compilemessages --ignore=.venv -v 0
 
+# Where `make run` serves, e.g. `make run ADDRESS=0.0.0.0:8101` (printed cards use the address they are printed from).
+ADDRESS ?= 127.0.0.1:8000
+
 run: $(STAMP) messages
 	$(PY) manage.py migrate --noinput -v 0
-	$(PY) manage.py seed_demo
-	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C stops)"
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py seed_demo --address "http://$(ADDRESS)"
+	@echo "Serving on http://$(ADDRESS) (Ctrl-C stops)"
+	$(PY) manage.py runserver $(ADDRESS)
 
 # Browser journeys drive Debian's Chromium (never a downloaded browser).
 chromium:

@@ -1,11 +1,16 @@
 """django-allauth adjustments: students (no email) skip email verification,
-and everyone lands on their role's start page."""
+everyone lands on their role's start page, and pupils wait a little after
+wrong passwords instead of being locked out (accounts.ratelimit)."""
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.stages import EmailVerificationStage
+from django import forms
 from django.urls import reverse
+from django.utils.translation import ngettext
 
 from . import permissions
+from . import ratelimit as login_limits
+from .models import User
 
 
 class StudentAwareEmailVerificationStage(EmailVerificationStage):
@@ -35,3 +40,47 @@ class AccountAdapter(DefaultAccountAdapter):
         # Open signup exists only for parents; staff join by invitation.
         user.is_parent = True
         return super().save_user(request, user, form, commit=commit)
+
+    # Wrong passwords. allauth locks an account for 15 minutes after 5
+    # failures (ACCOUNT_RATE_LIMITS["login_failed"]); adults keep that. A
+    # pupil, and a username that names no account at all (so that the answer
+    # does not tell which pupil accounts exist), waits a few seconds instead.
+
+    def _pupil_account(self, credentials) -> str | None:
+        username = credentials.get("username")
+        if not username or "@" in username:
+            return None
+        user = User.objects.filter(username__iexact=username).first()
+        if user is None:
+            return f"login:{username.lower()}"
+        return login_limits.pupil_account(user) if permissions.is_student(user) else None
+
+    def pre_authenticate(self, request, **credentials):
+        self._pupil = self._pupil_account(credentials)
+        if self._pupil is None:
+            return super().pre_authenticate(request, **credentials)
+        self._login_failed_rl_usage = None  # allauth's lockout does not count pupils
+        seconds = login_limits.pupil_login_wait(request, self._pupil)
+        if seconds:
+            # Refused before the password is checked, so the early try does not count.
+            raise forms.ValidationError(
+                ngettext(
+                    "Too many wrong passwords. Wait %(seconds)d second, then try again.",
+                    "Too many wrong passwords. Wait %(seconds)d seconds, then try again.",
+                    seconds,
+                )
+                % {"seconds": seconds},
+                code="pupil_login_wait",
+            )
+        return None
+
+    def authenticate(self, request, **credentials):
+        user = super().authenticate(request, **credentials)
+        if user is not None and getattr(self, "_pupil", None):
+            login_limits.pupil_login_succeeded(request, self._pupil)
+        return user
+
+    def authentication_failed(self, request, **credentials):
+        if getattr(self, "_pupil", None):
+            login_limits.pupil_login_failed(request, self._pupil)
+        return super().authentication_failed(request, **credentials)

@@ -14,28 +14,28 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
+from edu_platform.urls_public import public_url
+
 CARDS_PER_SHEET = 8
 
 
-def _absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
-def login_address() -> str:
-    """The login page without a language prefix: the shortest address to
-    type, and it opens in Korean, the school's language."""
+def _absolute(name: str, request) -> str:
+    # Without a language prefix: the shortest address to type, and it opens
+    # in Korean, the school's language.
     with translation.override(settings.LANGUAGE_CODE):
-        return _absolute(reverse("account_login"))
+        return public_url(reverse(name), request)
 
 
-def join_address() -> str:
-    with translation.override(settings.LANGUAGE_CODE):
-        return _absolute(reverse("join_class"))
+def login_address(request=None) -> str:
+    return _absolute("account_login", request)
 
 
-def parent_signup_address() -> str:
-    with translation.override(settings.LANGUAGE_CODE):
-        return _absolute(reverse("account_signup"))
+def join_address(request=None) -> str:
+    return _absolute("join_class", request)
+
+
+def parent_signup_address(request=None) -> str:
+    return _absolute("account_signup", request)
 
 
 @lru_cache(maxsize=8)

@@ -16,6 +16,7 @@ from curriculum.progress import localized_titles
 from schools.models import School
 
 from . import roster as roster_module
+from . import roster_xlsx
 from .models import Classroom
 
 GRADE_RANGE = {
@@ -98,12 +99,14 @@ class StudentAddForm(forms.Form):
 
 class RosterUploadForm(forms.Form):
     file = forms.FileField(
-        label=_("Roster file (CSV)"),
+        label=_("Roster file (Excel or CSV)"),
         help_text=_(
-            "A CSV file with a first row naming the columns 번호 and 이름 (or number and name); 생년 (birth_year) "
-            "is optional. UTF-8 or Korean Excel's CSV both work. At most 200 students, 1 MB."
+            "An Excel (.xlsx) or CSV file with a row naming the columns 번호 and 이름 or 성명 (or number and name); "
+            "생년 (birth_year) is optional. The NEIS student list works as it is. At most 200 students, 1 MB."
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        ),
     )
 
     def __init__(self, *args, classroom, taken_numbers: dict[int, str] | None = None, **kwargs):
@@ -115,7 +118,15 @@ class RosterUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        result = roster_module.parse_roster(upload, filename=upload.name or "", taken_numbers=self.taken_numbers)
+        upload.seek(0)
+        head = upload.read(8)
+        upload.seek(0)
+        parse = (
+            roster_xlsx.parse_xlsx
+            if roster_xlsx.is_xlsx_upload(upload.name or "", head)
+            else roster_module.parse_roster
+        )
+        result = parse(upload, filename=upload.name or "", taken_numbers=self.taken_numbers)
         self.too_large = result.too_big
         if result.file_errors:
             raise forms.ValidationError([str(e) for e in result.file_errors])

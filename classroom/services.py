@@ -23,6 +23,7 @@ from accounts.models import User
 from accounts.selectors import guardian_recipients_for_reminder
 from curriculum.models.pages import STUDENT_BANDS
 from curriculum.permissions import band_for_grade
+from edu_platform.urls_public import public_base_url
 from schools.models import EndedMembership, Membership, Role
 
 from . import selectors, tasks  # tasks import this module too: a service and its own tasks
@@ -268,7 +269,7 @@ def _email_guardians(unfinished: dict) -> None:
     names = dict(User.objects.filter(pk__in=student_ids).values_list("pk", "display_name"))
     for student_id, email, language in recipients:
         assignments = [a for a, ids in unfinished.items() if student_id in ids]
-        context = {"child": names.get(student_id, ""), "assignments": assignments, "site_url": settings.SITE_URL}
+        context = {"child": names.get(student_id, ""), "assignments": assignments, "site_url": public_base_url()}
         with translation.override(language):
             subject = render_to_string("classroom/email/guardian_reminder_subject.txt", context).strip()
             body = render_to_string("classroom/email/guardian_reminder_body.txt", context)
@@ -290,7 +291,7 @@ def teacher_digests_send(*, on: datetime.date | None = None) -> int:
     sent = 0
     teachers = User.objects.filter(pk__in=overdue.keys(), is_active=True).exclude(email="")
     for teacher in teachers:
-        context = {"teacher": teacher, "classes": overdue[teacher.pk], "site_url": settings.SITE_URL, "on": on}
+        context = {"teacher": teacher, "classes": overdue[teacher.pk], "site_url": public_base_url(), "on": on}
         with translation.override(teacher.preferred_language or settings.LANGUAGE_CODE):
             subject = render_to_string("classroom/email/teacher_digest_subject.txt", context).strip()
             body = render_to_string("classroom/email/teacher_digest_body.txt", context)

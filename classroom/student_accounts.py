@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import GuardianCode, User
+from accounts.ratelimit import pupil_account, pupil_login_forget
 from schools.models import Membership, Role
 
 from . import selectors
@@ -25,7 +26,7 @@ from .services import ClassroomError
 
 # Lower case without look-alikes (no i, l, o, 0, 1): 31 symbols, 9 of them
 # in three groups give 44.6 bits. Easy to type on a school tablet, and with
-# the login rate limit (5 failures per 15 minutes per account) not guessable.
+# the growing wait after wrong passwords (accounts.ratelimit) not guessable.
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # noqa: S105 - an alphabet, not a secret
 
 
@@ -212,8 +213,9 @@ def roster_import_confirm(*, roster_import: RosterImport) -> list[LoginCard]:
 @transaction.atomic
 def student_passwords_reset(*, enrollments: list[Enrollment]) -> list[LoginCard]:
     """New passwords and guardian codes: new cards. The old password stops
-    working at once and the student is signed out everywhere. The caller
-    checks who may be reset (``permissions.manageable_student_ids``)."""
+    working at once and the student is signed out everywhere; any wait left
+    from wrong passwords ends, so the pupil signs in with the new card at
+    once. The caller checks who may be reset (``permissions.manageable_student_ids``)."""
     cards = []
     students = []
     for enrollment in enrollments:
@@ -231,6 +233,8 @@ def student_passwords_reset(*, enrollments: list[Enrollment]) -> list[LoginCard]
             )
         )
     User.objects.bulk_update(students, ["password"])
+    for student in students:
+        pupil_login_forget(pupil_account(student))
     return cards
 
 

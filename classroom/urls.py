@@ -18,6 +18,7 @@ urlpatterns = [
     path("teach/classes/<int:pk>/students/", students.classroom_students, name="classroom_students"),
     path("teach/classes/<int:pk>/students/cards/", students.classroom_cards, name="classroom_cards"),
     path("teach/classes/<int:pk>/students/import/", students.roster_upload, name="roster_upload"),
+    path("teach/classes/<int:pk>/students/import/template.xlsx", students.roster_template, name="roster_template"),
     path("teach/classes/<int:pk>/students/import/<int:import_pk>/", students.roster_preview, name="roster_preview"),
     path("teach/classes/<int:pk>/students/<int:enrollment_pk>/", students.student_detail, name="student_detail"),
     path("teach/classes/<int:pk>/students/<int:enrollment_pk>/reset/", students.student_reset, name="student_reset"),

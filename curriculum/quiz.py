@@ -8,11 +8,18 @@ does not belong to this quiz is a forgery and is refused as a whole.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import random
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 SINGLE_ANSWER_KINDS = frozenset({"single", "true_false"})
 FIELD_PREFIX = "q-"
+# "True" before "False" reads best; shuffling them teaches nothing.
+UNSHUFFLED_KINDS = frozenset({"true_false"})
+# After this many tries the correct answers are shown even without a pass.
+TRIES_BEFORE_KEY = 3
 
 
 @dataclass(frozen=True)
@@ -124,3 +131,26 @@ def grade(questions: Iterable[Question], answers: Mapping[str, Iterable[str]], p
     return Result(
         correct_count=correct, question_count=total, score=score, passed=passed, correct_by_question=correct_by_question
     )
+
+
+def choice_order(question: Question, *, secret: str, attempt: str) -> list[Choice]:
+    """The question's choices in the order one attempt shows them: shuffled,
+    but the same for every page of that attempt (the form, a reload, the
+    result), because the order comes from the attempt's form token and the
+    question. The secret keeps the order from being worked out from the
+    token. Grading reads choice ids, so the order never changes a grade."""
+    choices = list(question.choices)
+    if question.kind in UNSHUFFLED_KINDS:
+        return choices
+    seed = hmac.new(secret.encode(), f"{attempt}:{question.id}".encode(), hashlib.sha256).digest()
+    random.Random(seed).shuffle(choices)  # noqa: S311 - an order on screen, not a secret
+    return choices
+
+
+def reveals_key(result: Result, tries: int, *, graded: bool = True) -> bool:
+    """Whether the correct choices and explanations may be shown: once the
+    quiz is passed (for an ungraded module check, whose pass mark is 0: all
+    right), or from the third try on. Before that, each question says only whether it was right, with the
+    feedback of what was chosen, so the next try is not a copy of the key."""
+    all_right = result.correct_count == result.question_count
+    return (graded and result.passed) or all_right or tries >= TRIES_BEFORE_KEY

@@ -3,15 +3,18 @@ pages call these; the logic stays here so it reads as ordinary Django."""
 
 from __future__ import annotations
 
-import random
+import hashlib
 import re
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+
+from accounts import permissions as roles
 
 from . import caching, quiz, selectors, services
 from .models import Certificate, LessonPage, ModulePage, QuizAttempt
@@ -42,23 +45,28 @@ def _posted(request, questions) -> tuple[str, dict]:
         raise _Refused(_("The answers do not belong to this quiz. Reload the page and try again.")) from None
 
 
-def _question_views(page, stream, *, shuffle: bool, answers=None, result: quiz.Result | None = None, errors=()):
-    """What the quiz template shows. Correct answers and feedback are only
-    included once a result exists, i.e. after submission."""
+def _question_views(
+    page, stream, *, token: str, shuffle: bool, answers=None, result: quiz.Result | None = None, errors=(), reveal=False
+):
+    """What the quiz template shows, choices in the order of this attempt
+    (``token``). Before submission nothing tells which choice is right.
+    After it, each question says whether it was right, with the feedback of
+    the chosen choices; the correct choices, their feedback and the
+    explanation only when ``reveal`` (quiz.reveals_key)."""
     items = []
-    rng = random.Random(secrets.randbits(32)) if shuffle and result is None else None
     for number, question in enumerate(quiz.questions_from_stream(stream), start=1):
         qid = question.id
         chosen = (answers or {}).get(qid, frozenset())
+        options = (
+            quiz.choice_order(question, secret=settings.SECRET_KEY, attempt=token) if shuffle else question.choices
+        )
         choices = []
-        for option in question.choices:
+        for option in options:
             choice = {"id": option.id, "text": option.text, "chosen": option.id in chosen}
             if result is not None:
-                choice["correct"] = option.correct
-                choice["feedback"] = option.feedback
+                choice["correct"] = option.correct and reveal
+                choice["feedback"] = option.feedback if (reveal or choice["chosen"]) else ""
             choices.append(choice)
-        if rng:
-            rng.shuffle(choices)
         item = {
             "number": number,
             "id": qid,
@@ -69,9 +77,34 @@ def _question_views(page, stream, *, shuffle: bool, answers=None, result: quiz.R
         }
         if result is not None:
             item["correct"] = result.correct_by_question.get(qid, False)
-            item["explanation"] = question.explanation
+            item["explanation"] = question.explanation if reveal else ""
         items.append(item)
     return items
+
+
+def _tries(request, *, page_id: int, kind: str, token: str, answers, stored: bool) -> int:
+    """How many times this visitor has sent this quiz or check, this one
+    included: the stored attempts, or (results not stored: no consent, no
+    account) the different attempts sent in this session. An attempt is its
+    token and answers: a resent result page does not count again, and an
+    anonymous visitor, whose cached page always carries the same token,
+    still counts each new set of answers."""
+    if stored:
+        return QuizAttempt.objects.filter(student=request.user, page_id=page_id, kind=kind).count()
+    key = f"quiz-tries:{kind}:{page_id}"
+    chosen = ";".join(f"{qid}={','.join(sorted(ids))}" for qid, ids in sorted(answers.items()))
+    attempt = hashlib.sha256(f"{token}|{chosen}".encode()).hexdigest()[:16]
+    seen = request.session.get(key, [])
+    if attempt not in seen:
+        seen = [*seen, attempt][-quiz.TRIES_BEFORE_KEY :]
+        request.session[key] = seen
+    return len(seen)
+
+
+def _consent_context(request, stored: bool) -> dict:
+    """A pupil whose results wait for a guardian's consent is told so, not
+    asked to log in."""
+    return {"waits_for_consent": not stored and roles.is_student(request.user)}
 
 
 def _lesson_context(request, lesson: LessonPage, with_progress=True, **extra):
@@ -106,7 +139,9 @@ def lesson_page(request, lesson: LessonPage):
         context["progress"] = services.lesson_open(
             student=request.user, lesson_id=ids[lesson.pk], module_id=ids[context["module"].pk]
         )
-    context["questions"] = _question_views(lesson, lesson.quiz, shuffle=lesson.shuffle_choices)
+    context["questions"] = _question_views(
+        lesson, lesson.quiz, token=context["form_token"], shuffle=lesson.shuffle_choices
+    )
     return render(request, "curriculum/lesson_page.html", context)
 
 
@@ -125,7 +160,12 @@ def lesson_quiz_submit(request, lesson: LessonPage):
             request,
             lesson,
             questions=_question_views(
-                lesson, lesson.quiz, shuffle=False, answers=partial, errors=set(unanswered.question_ids)
+                lesson,
+                lesson.quiz,
+                token=token,
+                shuffle=lesson.shuffle_choices,
+                answers=partial,
+                errors=set(unanswered.question_ids),
             ),
             quiz_error=True,
         )
@@ -133,8 +173,9 @@ def lesson_quiz_submit(request, lesson: LessonPage):
         return render(request, "curriculum/lesson_page.html", context, status=200)
     result = quiz.grade(questions, answers, lesson.pass_mark)
     context = _lesson_context(request, lesson, with_progress=False)
-    if context["records_progress"]:
-        ids = context["source_ids"]
+    ids = context["source_ids"]
+    stored = context["records_progress"]
+    if stored:
         module = context["module"]
         source_module = _source_module(module, ids)
         recorded = services.attempt_record(
@@ -148,8 +189,14 @@ def lesson_quiz_submit(request, lesson: LessonPage):
         )
         context["progress"] = recorded.progress
         context["certificate"] = recorded.certificate
-    context["result"] = result
-    context["questions"] = _question_views(lesson, lesson.quiz, shuffle=False, answers=answers, result=result)
+    tries = _tries(
+        request, page_id=ids[lesson.pk], kind=QuizAttempt.Kind.QUIZ, token=token, answers=answers, stored=stored
+    )
+    reveal = quiz.reveals_key(result, tries)
+    context.update(_consent_context(request, stored), result=result, reveal=reveal, form_token=token)
+    context["questions"] = _question_views(
+        lesson, lesson.quiz, token=token, shuffle=lesson.shuffle_choices, answers=answers, result=result, reveal=reveal
+    )
     return render(request, "curriculum/lesson_page.html", context)
 
 
@@ -197,6 +244,7 @@ def module_check(request, module: ModulePage, which: str):
             context["questions"] = _question_views(
                 module,
                 stream,
+                token=token,
                 shuffle=False,
                 answers=_partial_answers(questions, request.POST),
                 errors=set(unanswered.question_ids),
@@ -206,20 +254,26 @@ def module_check(request, module: ModulePage, which: str):
             return render(request, "curriculum/module_check.html", context)
         # A check has no pass mark: it measures, it does not judge.
         result = quiz.grade(questions, answers, pass_mark=0)
-        if records_progress(request.user):
+        stored = records_progress(request.user)
+        page_id = selectors.source_id(module)
+        if stored:
             services.attempt_record(
                 student=request.user,
-                page_id=selectors.source_id(module),
+                page_id=page_id,
                 module=None,
                 kind=which,
                 answers=answers,
                 result=result,
                 form_token=token,
             )
-        context["result"] = result
-        context["questions"] = _question_views(module, stream, shuffle=False, answers=answers, result=result)
+        tries = _tries(request, page_id=page_id, kind=which, token=token, answers=answers, stored=stored)
+        reveal = quiz.reveals_key(result, tries, graded=False)
+        context.update(_consent_context(request, stored), result=result, reveal=reveal)
+        context["questions"] = _question_views(
+            module, stream, token=token, shuffle=False, answers=answers, result=result, reveal=reveal
+        )
         return render(request, "curriculum/module_check.html", context)
-    context["questions"] = _question_views(module, stream, shuffle=False)
+    context["questions"] = _question_views(module, stream, token=context["form_token"], shuffle=False)
     return render(request, "curriculum/module_check.html", context)
 
 

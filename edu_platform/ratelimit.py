@@ -5,14 +5,19 @@ Nothing identifying is ever written down: what a counter is about (an
 address, an account, a receipt prefix) enters its cache key only as an HMAC
 with the platform's pepper, and the counter vanishes when its window ends.
 Each app names its limits (``Limit``) next to the flow they protect:
-``accounts.ratelimit`` (guardian codes), ``incidents.ratelimit`` (receipts,
-report floods) and the class join code in ``classroom``.
+``accounts.ratelimit`` (guardian codes, pupils' wrong passwords),
+``incidents.ratelimit`` (receipts, report floods) and the class join code in
+``classroom``. ``Backoff`` makes a subject wait longer after each failure
+instead of locking it out (pupils in class must never be locked out).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import math
+import secrets
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -68,3 +73,70 @@ def client_address(request) -> str:
         if len(forwarded) >= proxies:
             return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR", "")
+
+
+def _now() -> float:
+    return time.time()
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """A growing wait instead of a lockout: after ``free`` failures in a row
+    each further failure makes the subject wait ``base``, then twice as long,
+    up to ``cap`` seconds. The failures are forgotten ``window`` seconds after
+    the last one, or when ``clear`` is called. A try made while waiting should
+    be refused without calling ``fail``, so waiting never grows by itself.
+
+    Subjects may be put in a ``scope`` (e.g. one account): ``clear_scope``
+    forgets every subject of that scope at once (an account and each address
+    it was tried from), without knowing them, by moving the scope's epoch."""
+
+    name: str
+    free: int = 5
+    base: int = 2
+    cap: int = 60
+    window: int = 60 * 60
+
+    def _epoch_key(self, scope: str) -> str:
+        return f"{self.name}:epoch:{keyed_hash(self.name + ':epoch', scope)}"
+
+    def _key(self, scope: str, subject: str) -> str:
+        epoch = cache.get(self._epoch_key(scope)) or ""
+        return f"{self.name}:{keyed_hash(self.name, f'{scope}:{epoch}:{subject}')}"
+
+    def delay_after(self, failures: int) -> int:
+        """Seconds to wait after this many failures in a row."""
+        if failures < self.free:
+            return 0
+        return min(self.cap, self.base * 2 ** (failures - self.free))
+
+    def wait(self, scope: str, subject: str = "") -> int:
+        """Whole seconds the subject must still wait (0: it may try now)."""
+        until = cache.get(self._key(scope, subject) + ":until")
+        if not until:
+            return 0
+        return max(0, math.ceil(until - _now()))
+
+    def fail(self, scope: str, subject: str = "") -> int:
+        """Count one failure; returns the seconds to wait before the next try.
+        The count is an atomic increment, so tries sent in parallel all count."""
+        key = self._key(scope, subject)
+        cache.add(key, 0, timeout=self.window)
+        try:
+            failures = cache.incr(key)
+        except ValueError:  # the window ended between add and incr
+            cache.set(key, 1, timeout=self.window)
+            failures = 1
+        cache.touch(key, self.window)
+        delay = self.delay_after(failures)
+        if delay:
+            cache.set(key + ":until", _now() + delay, timeout=self.window)
+        return delay
+
+    def clear(self, scope: str, subject: str = "") -> None:
+        key = self._key(scope, subject)
+        cache.delete_many([key, key + ":until"])
+
+    def clear_scope(self, scope: str) -> None:
+        # Longer than any window, so old counters are gone before the epoch is.
+        cache.set(self._epoch_key(scope), secrets.token_hex(8), timeout=max(self.window * 24, 24 * 60 * 60))

@@ -3,9 +3,9 @@ Tasks take ids, load the objects and call a service; the schedule is in
 settings (CELERY_BEAT_SCHEDULE), by task name."""
 
 from celery import shared_task
-from django.conf import settings
 
 from accounts.models import User
+from edu_platform.urls_public import public_base_url
 
 from . import selectors, services
 
@@ -24,4 +24,4 @@ def send_weekly_digest(parent_id: int) -> bool:
     parent = User.objects.filter(pk=parent_id, is_active=True).first()
     if parent is None:
         return False
-    return services.digest_send(parent=parent, site_url=settings.SITE_URL)
+    return services.digest_send(parent=parent, site_url=public_base_url())

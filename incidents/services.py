@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from edu_platform.urls_public import public_url
 from schools.models import Membership, Role, School
 
 from . import ratelimit, receipts, tasks  # tasks import this module too: a service and its own tasks
@@ -166,7 +167,7 @@ def _render_notification(message: OutboxMessage) -> tuple[str, str]:
         context = {
             "kind": message.kind,
             "district": message.routed_to == Routing.DISTRICT,
-            "link": settings.SITE_URL.rstrip("/") + reverse(link_name),
+            "link": public_url(reverse(link_name)),
             "name": recipient.get_short_name(),
         }
         subject = render_to_string("incidents/email/notification_subject.txt", context).strip()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import qrcode
 import qrcode.image.svg
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import counselor_required, roles_of, safety_officer_required, school_admin_required
+from edu_platform.urls_public import public_url
 from schools.models import District, School
 
 from . import cases, permissions, selectors, services
@@ -218,8 +218,8 @@ def district_report_stats(request, code):
     return render(request, "incidents/stats.html", {"place": district, "stats": stats, "district": True})
 
 
-def channel_url(school: School) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("report_start", kwargs={"code": school.code})
+def channel_url(school: School, request=None) -> str:
+    return public_url(reverse("report_start", kwargs={"code": school.code}), request)
 
 
 def qr_svg(data: str) -> str:
@@ -237,7 +237,7 @@ def qr_svg(data: str) -> str:
 @require_GET
 def school_report_poster(request, code):
     school = _managed_school(request, code)
-    url = channel_url(school)
+    url = channel_url(school, request)
     # The SVG is made here from our own URL, never from user input.
     context = {"school": school, "url": url, "qr": mark_safe(qr_svg(url))}  # noqa: S308
     return render(request, "incidents/poster.html", context)

@@ -103,6 +103,7 @@ MATRIX = {
     "classroom_students": ("get", "classroom", OWN_CLASS),
     "classroom_cards": ("post", "classroom", OWN_CLASS_POST),
     "roster_upload": ("post", "classroom", OWN_CLASS_POST),
+    "roster_template": ("get", "classroom", OWN_CLASS),
     "roster_preview": ("get", "roster_import", OWN_CLASS),
     "student_detail": ("get", "enrollment", OWN_CLASS),
     "student_reset": ("post", "enrollment", OWN_CLASS_POST),

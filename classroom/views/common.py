@@ -87,6 +87,7 @@ def repeated_submission(request, classroom):
 def render_cards(request, classroom, cards):
     """The card page exists only as the answer to the request that made the
     passwords: they are stored nowhere in plain text."""
+    login_address = login_cards.login_address(request)
     return render(
         request,
         "classroom/login_cards.html",
@@ -94,9 +95,9 @@ def render_cards(request, classroom, cards):
             "classroom": classroom,
             "cards": cards,
             "sheets": login_cards.sheets(cards),
-            "login_address": login_cards.login_address(),
-            "signup_address": login_cards.parent_signup_address(),
-            "qr_svg": login_cards.qr_svg(login_cards.login_address()),
+            "login_address": login_address,
+            "signup_address": login_cards.parent_signup_address(request),
+            "qr_svg": login_cards.qr_svg(login_address),
         },
     )
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,6 +12,7 @@ from accounts.forms import InvitationForm
 from accounts.models import Invitation
 from accounts.permissions import school_admin_required
 from accounts.services import invitation_create
+from edu_platform.urls_public import public_base_url
 from schools.models import STAFF_ROLES, EndedMembership, Membership, School
 
 from .. import permissions, selectors, services
@@ -38,7 +38,7 @@ def school_staff(request, code):
             email=form.cleaned_data["email"],
             role=form.cleaned_data["role"],
             invited_by=request.user,
-            site_url=settings.SITE_URL,
+            site_url=public_base_url(request),
         )
         messages.success(request, _("The invitation was sent. The link works once, for seven days."))
         return redirect("school_staff", code=school.code)

@@ -4,14 +4,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import teacher_required
 
-from .. import permissions, selectors, services, student_accounts
+from .. import permissions, roster_xlsx, selectors, services, student_accounts
 from ..forms import EnrollmentForm, RosterUploadForm, StudentAddForm
 from ..models import RosterImport
 from ..roster import row_error_message
@@ -167,6 +167,19 @@ def roster_upload(request, pk):
         return redirect("roster_preview", pk=classroom.pk, import_pk=roster_import.pk)
     status = 413 if form.too_large else 200  # Request Entity Too Large, with the form and its message
     return render(request, "classroom/roster_upload.html", {"classroom": classroom, "form": form}, status=status)
+
+
+@teacher_required
+@require_GET
+def roster_template(request, pk):
+    """Our roster template as an Excel file: the header row and one example."""
+    taught_classroom(request, pk)
+    response = HttpResponse(
+        roster_xlsx.template_workbook(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="roster-template.xlsx"'
+    return response
 
 
 @teacher_required

@@ -111,6 +111,6 @@ def classroom_join_code(request, pk):
         {
             "classroom": classroom,
             "code_groups": [code[:4], code[4:]],
-            "join_address": login_cards.join_address(),
+            "join_address": login_cards.join_address(request),
         },
     )

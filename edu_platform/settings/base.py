@@ -136,6 +136,8 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_FORMS = {"signup": "accounts.forms.ParentSignupForm"}
 # A whole class signs in from one school address when the bell rings, so the
 # per-address limits are generous; the per-account limit stops guessing.
+# "login_failed" locks adults only: pupils (and usernames of no account) wait
+# a growing few seconds instead (accounts.adapter, accounts.ratelimit).
 ACCOUNT_RATE_LIMITS = {
     "login": "600/m/ip",
     "login_failed": "200/m/ip,5/15m/key",
@@ -244,7 +246,8 @@ CELERY_BEAT_SCHEDULE = {
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Safe Together"
-WAGTAILADMIN_BASE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Wagtail's emails are sent without a request at hand: SITE_URL, or where `make run` serves.
+WAGTAILADMIN_BASE_URL = env_str("SITE_URL", "") or "http://127.0.0.1:8000"
 WAGTAILADMIN_LOGIN_URL = "account_login"
 # Pages an editor makes private ask for our own login, not Wagtail's bare one.
 WAGTAIL_FRONTEND_LOGIN_URL = "account_login"
@@ -256,7 +259,10 @@ WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAIL_WORKFLOW_ENABLED = True
 
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# The public address (scheme, host, port) of printed cards, posters and emails.
+# Unset (development): the address each request came in on
+# (edu_platform.urls_public); production refuses to start without it.
+SITE_URL = env_str("SITE_URL", "")
 
 # --- Incident channel -------------------------------------------------------
 # Comma-separated Fernet keys, newest first: the first encrypts, all decrypt,

@@ -5,7 +5,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import REDIS_URL
-from .env import env_bool, env_int, env_list, env_secret
+from .env import env_bool, env_int, env_list, env_secret, env_str
 
 DEBUG = False
 SECRET_KEY = env_secret("SECRET_KEY", required=True)
@@ -23,6 +23,12 @@ INCIDENT_RATE_LIMIT_PEPPER = env_secret("INCIDENT_RATE_LIMIT_PEPPER", required=T
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the host names the platform answers to.")
+# Printed cards, posters and emails carry this address; a guess from the
+# request's Host header is not good enough for a whole school's cards.
+SITE_URL = (env_str("SITE_URL", "") or "").rstrip("/")
+if not SITE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("SITE_URL must be set in production: the public address, e.g. https://safe.example.org.")
+WAGTAILADMIN_BASE_URL = SITE_URL
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -83,7 +83,7 @@ def test_adults_must_verify_their_email(client, cast):
     assert len(mail.outbox) == 1
 
 
-def test_sixth_wrong_password_in_a_row_is_refused(client, cast):
+def test_the_right_password_straight_after_five_wrong_ones_must_wait(client, cast):
     for _ in range(5):
         response = login(client, "student", "wrong-password")
         assert response.status_code == 200

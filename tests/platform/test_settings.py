@@ -22,6 +22,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "safe.example.org",
     "INCIDENT_ENCRYPTION_KEYS": "dGVzdC1vbmx5LWtleS1udW1iZXItb25lLTMyYnl0ZXM=",
     "INCIDENT_RATE_LIMIT_PEPPER": "pepper-for-this-test",
+    "SITE_URL": "https://safe.example.org",
 }
 
 
@@ -45,6 +46,7 @@ def run_django(args, **environ):
         ("INCIDENT_ENCRYPTION_KEYS", "INCIDENT_ENCRYPTION_KEYS must be set"),
         ("INCIDENT_RATE_LIMIT_PEPPER", "INCIDENT_RATE_LIMIT_PEPPER must be set"),
         ("ALLOWED_HOSTS", "ALLOWED_HOSTS must list"),
+        ("SITE_URL", "SITE_URL must be set in production"),
     ],
 )
 def test_production_refuses_to_start_without_each_secret(missing, message):

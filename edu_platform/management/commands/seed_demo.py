@@ -18,6 +18,7 @@ from curriculum.models import LessonPage, LessonProgress, ModulePage
 from curriculum.quiz import grade, questions_from_stream
 from curriculum.services import attempt_record, lesson_open
 from curriculum.site_setup import REVIEWERS_GROUP, ensure_site
+from edu_platform.urls_public import public_base_url
 from families.services import consent_record_paper
 from schools.models import District, Membership, Role, School
 
@@ -52,6 +53,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--password", help="Password for every demo person (default: one made for this machine).")
         parser.add_argument("--no-curriculum", action="store_true", help="Skip loading the curriculum.")
+        parser.add_argument(
+            "--address",
+            help="The address the server will answer on, printed with the logins "
+            "(default: SITE_URL, or http://127.0.0.1:8000 where `make run` serves).",
+        )
 
     def handle(self, *args, **options):
         if not getattr(settings, "DEMO_DATA_ALLOWED", False):
@@ -65,7 +71,7 @@ class Command(BaseCommand):
         if not options["no_curriculum"]:
             call_command("load_curriculum", verbosity=0)
             self._after_curriculum(people)
-        self._print_logins(password)
+        self._print_logins(password, (options.get("address") or public_base_url()).rstrip("/"))
 
     def _seed_people(self, password: str) -> dict[str, User]:
         district, _ = District.objects.get_or_create(code="DEMO-OFFICE", defaults={"name": "데모 교육지원청"})
@@ -159,12 +165,12 @@ class Command(BaseCommand):
                     module=module,
                 )
 
-    def _print_logins(self, password: str) -> None:
+    def _print_logins(self, password: str, address: str) -> None:
         out = self.stdout
         out.write("")
-        out.write(self.style.SUCCESS("Demo school DEMO01 is ready. Log in at http://127.0.0.1:8000/accounts/login/"))
+        out.write(self.style.SUCCESS(f"Demo school DEMO01 is ready. Log in at {address}/accounts/login/"))
         out.write(f"  Password for everyone: {password}")
         for username, email, _name, role in DEMO_PEOPLE:
             out.write(f"  {str(role):<15} {email or username}")
         out.write("  Counselor, school admin, officer, editor and reviewer set up an authenticator app at first login.")
-        out.write("  Anonymous report channel: http://127.0.0.1:8000/report/DEMO01/")
+        out.write(f"  Anonymous report channel: {address}/report/DEMO01/")
