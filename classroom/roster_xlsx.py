@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import datetime
 import io
-import zipfile
 
 from django.utils.translation import gettext_lazy as _
+
+from edu_platform.spreadsheets import OLE_SIGNATURE, ZIP_SIGNATURE, TableProblem, check_workbook
 
 from .roster import (
     COLUMN_ALIASES,
@@ -39,11 +40,6 @@ from .roster import (
 )
 
 XLSX_EXTENSIONS = {"xlsx", "xlsm"}
-ZIP_SIGNATURE = b"PK\x03\x04"
-OLE_SIGNATURE = b"\xd0\xcf\x11\xe0"
-MAX_UNPACKED_BYTES = 20 * 1024 * 1024
-MAX_ENTRIES = 1_000
-MAX_RATIO = 100
 HEADER_SEARCH_ROWS = 30
 
 XLSX_MESSAGES = {
@@ -109,27 +105,21 @@ def _read_at_most(upload, max_bytes: int) -> bytes:
     return data
 
 
+# The platform's workbook checks (edu_platform.spreadsheets), in a teacher's words.
+_PROBLEM_MESSAGE = {
+    "encrypted": "encrypted",
+    "macros": "macros",
+    "bomb": "bomb",
+    "broken": "not_xlsx",
+    "not_a_table": "not_xlsx",
+}
+
+
 def _check_archive(data: bytes, filename: str) -> None:
-    if data.startswith(OLE_SIGNATURE):
-        raise _Refused(XLSX_MESSAGES["encrypted"])
-    if filename.lower().endswith(".xlsm"):
-        raise _Refused(XLSX_MESSAGES["macros"])
-    if not data.startswith(ZIP_SIGNATURE):
-        raise _Refused(XLSX_MESSAGES["not_xlsx"])
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            entries = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError):
-        raise _Refused(XLSX_MESSAGES["not_xlsx"]) from None
-    unpacked = sum(entry.file_size for entry in entries)
-    packed = sum(entry.compress_size for entry in entries) or 1
-    if len(entries) > MAX_ENTRIES or unpacked > MAX_UNPACKED_BYTES or unpacked > MAX_RATIO * packed:
-        raise _Refused(XLSX_MESSAGES["bomb"])
-    names = {entry.filename.lower() for entry in entries}
-    if any(name.endswith("vbaproject.bin") for name in names):
-        raise _Refused(XLSX_MESSAGES["macros"])
-    if "[content_types].xml" not in names or "xl/workbook.xml" not in names:
-        raise _Refused(XLSX_MESSAGES["not_xlsx"])
+        check_workbook(data, filename)
+    except TableProblem as problem:
+        raise _Refused(XLSX_MESSAGES[_PROBLEM_MESSAGE.get(problem.code, "not_xlsx")]) from None
 
 
 def _text(value) -> str:

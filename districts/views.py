@@ -5,7 +5,6 @@ from a file. Never a pupil's name or result."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -17,6 +16,7 @@ from accounts.permissions import roles_of, safety_officer_required
 from curriculum.models.pages import Band
 from edu_platform.charts import bar_chart
 from edu_platform.spreadsheets import write_xlsx
+from edu_platform.urls_public import public_base_url
 from schools.models import District, School
 
 from . import exports, selectors, services
@@ -156,7 +156,7 @@ def school_import_preview(request, code, import_pk):
     if request.method == "POST":
         try:
             result = services.school_import_confirm(
-                school_import=school_import, invited_by=request.user, site_url=settings.SITE_URL
+                school_import=school_import, invited_by=request.user, site_url=public_base_url(request)
             )
         except services.SchoolImportError as error:
             messages.error(request, str(error))

@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 MAX_UPLOAD_BYTES = 1024 * 1024
 MAX_UNPACKED_BYTES = 20 * 1024 * 1024
-MAX_ZIP_ENTRIES = 200
+MAX_ZIP_ENTRIES = 1_000
+MAX_RATIO = 100
 MAX_ROWS = 5000
 MAX_COLUMNS = 50
 
@@ -85,26 +86,38 @@ def _read_csv(data: bytes) -> list[list[str]]:
     return rows
 
 
-def _check_zip(data: bytes, filename: str) -> None:
+def check_workbook(data: bytes, filename: str = "") -> None:
+    """Refuse what must not reach openpyxl (raises TableProblem): an OLE file
+    (a password-protected workbook, or an old .xls), a macro workbook,
+    anything that is not an .xlsx package, and an archive that unpacks to
+    far more than its size (a zip bomb), judged from the zip's own directory
+    before anything is unpacked."""
+    if data.startswith(OLE_SIGNATURE):
+        raise TableProblem("encrypted")
+    if filename.lower().endswith(".xlsm"):
+        raise TableProblem("macros")
+    if not data.startswith(ZIP_SIGNATURE):
+        raise TableProblem("not_a_table")
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
         raise TableProblem("broken") from None
-    entries = archive.infolist()
-    names = {entry.filename for entry in entries}
-    if filename.lower().endswith(".xlsm") or "xl/vbaProject.bin" in names:
+    unpacked = sum(entry.file_size for entry in entries)
+    packed = sum(entry.compress_size for entry in entries) or 1
+    if len(entries) > MAX_ZIP_ENTRIES or unpacked > MAX_UNPACKED_BYTES or unpacked > MAX_RATIO * packed:
+        raise TableProblem("bomb")
+    names = {entry.filename.lower() for entry in entries}
+    if any(name.endswith("vbaproject.bin") for name in names):
         raise TableProblem("macros")
     if "xl/workbook.xml" not in names:
         raise TableProblem("not_a_table")
-    unpacked = sum(entry.file_size for entry in entries)
-    if len(entries) > MAX_ZIP_ENTRIES or unpacked > MAX_UNPACKED_BYTES or unpacked > 100 * max(len(data), 1):
-        raise TableProblem("bomb")
 
 
 def _read_xlsx(data: bytes, filename: str) -> list[list[str]]:
     from openpyxl import load_workbook  # a heavy import, needed only for workbooks
 
-    _check_zip(data, filename)
+    check_workbook(data, filename)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - any failure of a damaged workbook is the same message
