@@ -164,3 +164,32 @@ def digest_send(*, parent: User, site_url: str, now=None) -> bool:
         email = address.email
         transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
     return True
+
+
+@transaction.atomic
+def paper_consent_sheet_save(*, teacher: User, classroom, returned: set[int]) -> tuple[int, int]:
+    """The teacher's class consent sheet, saved once: a paper consent is on
+    file for exactly the pupils in ``returned`` (student ids) among the
+    class's active pupils. New records keep the method, the date and who
+    recorded them; an unticked pupil's paper record is ended. Returns
+    (recorded, ended). A fixed number of queries for any class size."""
+    class_ids = set(classroom.enrollments.filter(student__is_active=True).values_list("student_id", flat=True))
+    returned = set(returned) & class_ids
+    # Lock the pupils' rows: a second save at the same moment waits.
+    list(User.objects.select_for_update().filter(pk__in=class_ids).values_list("pk", flat=True))
+    current = GuardianConsent.objects.filter(
+        student_id__in=class_ids, method=GuardianConsent.Method.PAPER, ended_at__isnull=True
+    )
+    on_file = set(current.values_list("student_id", flat=True))
+    ended = current.filter(student_id__in=on_file - returned).update(ended_at=timezone.now())
+    GuardianConsent.objects.bulk_create(
+        GuardianConsent(
+            student_id=student_id,
+            recorded_by=teacher,
+            method=GuardianConsent.Method.PAPER,
+            decision=GuardianConsent.Decision.GIVEN,
+        )
+        for student_id in sorted(returned - on_file)
+    )
+    forget_roles((returned - on_file) | (on_file - returned))  # bulk writes send no signal
+    return len(returned - on_file), ended

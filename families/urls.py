@@ -10,4 +10,5 @@ urlpatterns = [
     path("family/children/<int:student_id>/unlink/", views.parent_unlink, name="parent_unlink"),
     path("my/guardians/<int:link_id>/remove/", views.student_guardian_remove, name="student_guardian_remove"),
     path("teach/students/<int:student_id>/consent/", views.teacher_student_consent, name="teacher_student_consent"),
+    path("teach/classes/<int:pk>/consent/", views.class_consent_sheet, name="class_consent_sheet"),
 ]

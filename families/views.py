@@ -17,7 +17,7 @@ from accounts import selectors as account_selectors
 from accounts.models import GuardianConsent, GuardianLink, User
 from accounts.permissions import parent_required, student_required, teacher_required
 from classroom.models import Classroom
-from classroom.permissions import teaches_student
+from classroom.permissions import taught_classrooms, teaches_student
 
 from . import selectors, services
 from .forms import BirthYearForm, ConsentForm, EmailUpdatesForm, GuardianCodeForm, PaperConsentForm
@@ -229,5 +229,39 @@ def teacher_student_consent(request, student_id):
             "year_form": year_form,
             "consent_age": consent.consent_age(),
             "class_rule": consent.class_rule(),
+        },
+    )
+
+
+@teacher_required
+@require_http_methods(["GET", "POST"])
+def class_consent_sheet(request, pk):
+    """The class consent sheet: the teacher ticks the returned paper slips of
+    the whole class and saves once."""
+    classroom = get_object_or_404(taught_classrooms(request.user).select_related("school"), pk=pk)
+    if request.method == "POST":
+        if classroom.archived_at is not None:
+            messages.error(request, _("This class is archived. Restore it to make changes."))
+            return redirect("class_consent_sheet", pk=classroom.pk)
+        returned = {int(v) for v in request.POST.getlist("returned") if v.isdigit()}
+        recorded, ended = services.paper_consent_sheet_save(
+            teacher=request.user, classroom=classroom, returned=returned
+        )
+        messages.success(
+            request,
+            _("Saved: %(recorded)d paper consents recorded, %(ended)d removed.")
+            % {"recorded": recorded, "ended": ended},
+        )
+        return redirect("class_consent_sheet", pk=classroom.pk)
+    rows = selectors.class_consent_sheet(classroom)
+    return render(
+        request,
+        "families/class_consent_sheet.html",
+        {
+            "classroom": classroom,
+            "rows": rows,
+            "needed": sum(1 for row in rows if row.status.needed),
+            "waiting": sum(1 for row in rows if row.status.waiting),
+            "consent_age": consent.consent_age(),
         },
     )

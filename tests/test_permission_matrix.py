@@ -112,6 +112,7 @@ MATRIX = {
     "assignment_edit": ("get", "assignment", OWN_CLASS),
     "assignment_move": ("post", "assignment", OWN_CLASS_POST),
     "teacher_student_consent": ("post", "student", dict(only("through", "teacher", other_teacher="missing"))),
+    "class_consent_sheet": ("get", "classroom", OWN_CLASS),
     # parents
     "parent_home": ("get", None, PARENTS),
     "parent_link": ("get", None, PARENTS),
