@@ -44,6 +44,9 @@ fonts:
 	@fc-list :lang=ko 2>/dev/null | grep -q . || (echo "Installing Debian's Noto CJK fonts for the Korean pages..." && \
 		(DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null 2>&1 || \
 		 (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null)))
+	@command -v pdffonts >/dev/null || (echo "Installing poppler-utils to read the printed family sheets..." && \
+		(DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null 2>&1 || \
+		 (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null)))
 
 # The local PostgreSQL and Redis are used when they answer (bin/test-env);
 # DATABASE_URL and REDIS_URL in the environment win.

@@ -3,6 +3,12 @@
 ``QuestionStreamBlock``. The block ids of questions and choices are the ids
 that attempts store, so they never change once published."""
 
+import re
+from functools import lru_cache
+
+from django import forms
+from django.contrib.staticfiles import finders
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
@@ -148,6 +154,97 @@ class ContentWarningBlock(LessonRichTextBlock):
         preview_value = "<p>This lesson talks about sexual abuse.</p>"
 
 
+STATIC_IMAGE = r"^img/[a-z0-9/_-]+\.svg$"
+
+
+@lru_cache(maxsize=256)
+def svg_size(path: str) -> tuple[int, int] | None:
+    """Width and height of a static SVG from its viewBox, so the page keeps
+    the picture's place before it arrives (no jump on a slow phone)."""
+    found = finders.find(path)
+    if not found:
+        return None
+    with open(found, encoding="utf-8") as fh:
+        head = fh.read(2048)
+    match = re.search(r'viewBox="\s*[\d.-]+[\s,]+[\d.-]+[\s,]+([\d.]+)[\s,]+([\d.]+)', head)
+    return (round(float(match[1])), round(float(match[2]))) if match else None
+
+
+class StaticImageBlock(blocks.FieldBlock):
+    """The path of a drawing under static/ (``img/lessons/e12/….svg``). Not a
+    CharBlock, so wagtail-localize keeps it in step with the Korean page
+    instead of offering it for translation."""
+
+    def __init__(self, required=True, help_text=None, **kwargs):
+        self.field = forms.RegexField(regex=STATIC_IMAGE, required=required, help_text=help_text, max_length=200)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value and not finders.find(value):
+            raise ValidationError(_("There is no picture at static/%(path)s.") % {"path": value})
+        return value
+
+
+class IllustrationBlock(blocks.StructBlock):
+    """A drawing from static/img/ with alt text in the page's language. The
+    loader places them from content/illustrations.yaml; editors may move them."""
+
+    image = StaticImageBlock(
+        label=_("Picture file"), help_text=_("Path under static/, e.g. img/lessons/e12/pictures-need-permission-1.svg")
+    )
+    alt = blocks.CharBlock(
+        label=_("Alternative text"), max_length=400, help_text=_("What the picture shows, for a screen reader.")
+    )
+
+    class Meta:
+        icon = "image"
+        template = "blocks/illustration.html"
+        label = _("Illustration")
+        description = _("A drawing from the lesson art, with its alt text.")
+        preview_value = {
+            "image": "img/lessons/e12/pictures-need-permission-1.svg",
+            "alt": "한 아이가 친구에게 사진을 찍어도 되는지 물어봐요.",
+        }
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        context["size"] = svg_size(value["image"])
+        return context
+
+
+class DilemmaChoiceBlock(blocks.StructBlock):
+    choice = blocks.CharBlock(label=_("What I could do"), max_length=300)
+    outcome = blocks.TextBlock(label=_("What happens next"), max_length=1200)
+    reflection = blocks.TextBlock(label=_("Question to think about"), max_length=600)
+
+
+class DilemmaBlock(blocks.StructBlock):
+    """A branching scenario: a situation and 2-4 choices, each opening (in a
+    <details>, no script) onto what happens next and a question. Honest
+    consequences, not a right answer that converts everyone at once."""
+
+    title = blocks.CharBlock(label=_("Title"), max_length=120)
+    situation = blocks.TextBlock(label=_("Situation"), max_length=1500)
+    question = blocks.CharBlock(label=_("Question"), max_length=200)
+    choices = blocks.ListBlock(DilemmaChoiceBlock(), label=_("Choices"), min_num=2, max_num=4)
+
+    class Meta:
+        icon = "resubmit"
+        template = "blocks/dilemma.html"
+        label = _("Dilemma")
+        description = _("A situation with 2-4 choices; each shows what happens next and a question to think about.")
+        preview_value = {
+            "title": "링크가 올라왔어요",
+            "situation": "반 단톡방에 '이거 누구게?'라는 말과 함께 링크가 올라왔어요.",
+            "question": "나는 어떻게 할까요?",
+            "choices": [
+                {"choice": "열어 본다", "outcome": "…", "reflection": "…"},
+                {"choice": "열지 않고 어른에게 알린다", "outcome": "…", "reflection": "…"},
+            ],
+        }
+
+
 class LessonStreamBlock(blocks.StreamBlock):
     text = TextBlock()
     scenario = ScenarioBlock()
@@ -159,6 +256,8 @@ class LessonStreamBlock(blocks.StreamBlock):
     reflection = ReflectionBlock()
     teacher_note = TeacherNoteBlock()
     content_warning = ContentWarningBlock()
+    illustration = IllustrationBlock()
+    dilemma = DilemmaBlock()
 
 
 QUESTION_KINDS = [
@@ -186,8 +285,6 @@ class QuestionBlock(blocks.StructBlock):
         description = _("A question with its choices; correct answers stay on the server until submitted.")
 
     def clean(self, value):
-        from django.core.exceptions import ValidationError
-
         value = super().clean(value)
         correct = sum(1 for choice in value["choices"] if choice["correct"])
         kind = value["kind"]

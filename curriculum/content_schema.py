@@ -27,7 +27,10 @@ HELP_JURISDICTIONS = JURISDICTIONS | {"INTL"}
 QUESTION_KINDS = {"single", "multiple", "true_false"}
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TEXT_BLOCKS = {"content_warning", "text", "key_point", "reflection", "teacher_note"}
-BLOCK_TYPES = TEXT_BLOCKS | {"scenario", "vocabulary", "legal_fact", "help_resource"}
+BLOCK_TYPES = TEXT_BLOCKS | {"scenario", "vocabulary", "legal_fact", "help_resource", "dilemma"}
+# Bands whose every lesson has a branching dilemma to think through.
+DILEMMA_BANDS = ("middle", "high")
+FAMILY_STARTERS = 3
 LANGS = ("ko", "en")
 # A Korean legal fact points at the article itself on the national law site,
 # e.g. https://www.law.go.kr/법령/형법/제9조, never at a home page or a news story.
@@ -145,6 +148,17 @@ class _Checker:
                 item = self.mapping(item, f"{where}.items[{i}]")
                 self.text(item.get("term"), f"{where}.items[{i}].term")
                 self.text(item.get("definition"), f"{where}.items[{i}].definition")
+        elif kind == "dilemma":
+            for key in ("title", "situation", "question"):
+                self.text(block.get(key), f"{where}.{key}")
+            choices = block.get("choices")
+            if not isinstance(choices, list) or not 2 <= len(choices) <= 4:
+                self.fail(where, "a dilemma needs 2-4 choices")
+                choices = []
+            for i, choice in enumerate(choices):
+                choice = self.mapping(choice, f"{where}.choices[{i}]")
+                for key in ("choice", "outcome", "reflection"):
+                    self.text(choice.get(key), f"{where}.choices[{i}].{key}")
         elif kind == "legal_fact":
             if self.fact_keys is not None and block.get("fact") not in self.fact_keys:
                 self.fail(where, f"unknown legal fact {block.get('fact')!r}")
@@ -175,6 +189,8 @@ class _Checker:
         if audience == "student":
             if band != "e12" and not any(isinstance(b, dict) and b.get("type") == "scenario" for b in body):
                 self.fail(f"{where}.body", "student lessons from e34 up need a chat scenario")
+            if band in DILEMMA_BANDS and not any(isinstance(b, dict) and b.get("type") == "dilemma" for b in body):
+                self.fail(f"{where}.body", f"student lessons of band {band} need a dilemma")
             self.questions(lesson.get("quiz"), f"{where}.quiz", 3 if band == "e12" else 5)
         else:
             self.questions(lesson.get("quiz"), f"{where}.quiz", 0)
@@ -205,6 +221,14 @@ class _Checker:
         if audience == "student":
             if not isinstance(data.get("parent_lesson"), str) or data["parent_lesson"].count("/") != 1:
                 self.fail(f"{where}.parent_lesson", "student modules name a parent lesson as module-slug/lesson-slug")
+        if audience == "student":
+            sheet = self.mapping(data.get("family_sheet"), f"{where}.family_sheet")
+            starters = sheet.get("starters")
+            if not isinstance(starters, list) or len(starters) != FAMILY_STARTERS:
+                self.fail(f"{where}.family_sheet.starters", f"needs {FAMILY_STARTERS} conversation starters")
+                starters = []
+            for i, starter in enumerate(starters):
+                self.text(starter, f"{where}.family_sheet.starters[{i}]")
         minimum = 3 if audience == "student" else 0
         self.questions(data.get("precheck"), f"{where}.precheck", minimum)
         self.questions(data.get("postcheck"), f"{where}.postcheck", minimum)
@@ -305,6 +329,29 @@ def load_content(content_dir: Path = CONTENT_DIR) -> tuple[dict, list[dict]]:
     if checker.problems:
         raise ContentError(checker.problems)
     return facts, modules
+
+
+def load_illustrations(content_dir: Path = CONTENT_DIR, modules: list[dict] | None = None) -> dict[str, list[dict]]:
+    """The lesson pictures of content/illustrations.yaml by "module/lesson";
+    with the modules, refuses a picture placed after a block its lesson lacks
+    (tests/curriculum/test_illustrations.py checks the rest: files, alt text)."""
+    path = content_dir / "illustrations.yaml"
+    lessons = (read_yaml(path) or {}).get("lessons") or {} if path.exists() else {}
+    if modules is not None:
+        sizes = {f"{m['slug']}/{lesson['slug']}": len(lesson["body"]) for m in modules for lesson in m["lessons"]}
+        checker = _Checker()
+        for key, pictures in lessons.items():
+            for i, picture in enumerate(pictures):
+                where = f"{path.name}: {key}[{i}]"
+                after = picture.get("after_block")
+                if key not in sizes:
+                    checker.fail(where, "no such lesson")
+                elif type(after) is not int or not 0 <= after < sizes[key]:
+                    checker.fail(where, f"after_block must be a block of the lesson (0-{sizes[key] - 1})")
+                checker.text(picture.get("alt"), f"{where}.alt")
+        if checker.problems:
+            raise ContentError(checker.problems)
+    return lessons
 
 
 def check_file(path: Path) -> list[str]:

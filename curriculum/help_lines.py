@@ -58,3 +58,25 @@ def help_lines_for(jurisdiction: str) -> tuple[HelpLine, ...]:
 def emergency_lines(jurisdiction: str) -> tuple[HelpLine, ...]:
     """The three numbers that fit in a page footer."""
     return help_lines_for(jurisdiction)[:3]
+
+
+# What a family sheet prints for each band, in this order (content/STYLE.md,
+# "Help lines by band"): the youngest get 117 and 1388 only; older bands add
+# the police, then the crisis line, the Support Center and takedown requests.
+BAND_NUMBERS = {
+    "e12": ("117", "1388"),
+    "e34": ("117", "1388", "112"),
+    "e56": ("117", "1388", "112", "1366"),
+    "middle": ("112", "117", "1388", "109", "02-735-8994"),
+    "high": ("112", "117", "1388", "109", "02-735-8994", "1377"),
+}
+
+
+def help_lines_for_band(band: str, jurisdiction: str) -> tuple[HelpLine, ...]:
+    """The help lines fit for a grade band; every line for other audiences."""
+    lines = help_lines_for(jurisdiction)
+    numbers = BAND_NUMBERS.get(band)
+    if numbers is None or jurisdiction not in HELP_LINES:
+        return lines
+    by_number = {line.number: line for line in lines}
+    return tuple(by_number[number] for number in numbers if number in by_number)

@@ -9,9 +9,6 @@ alone, so edits made in the CMS survive until the file itself changes.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,12 +20,11 @@ from wagtail_localize.models import StringSegment, StringTranslation, Translatio
 from wagtail_localize.segments import StringSegmentValue
 from wagtail_localize.segments.extract import extract_segments
 
-from .content_schema import CONTENT_DIR, load_content
-from .markup import to_html
+from .content_schema import CONTENT_DIR, load_content, load_illustrations
+from .content_stream import Builder, content_hash
 from .models import HelpResource, HomePage, LegalFact, LessonPage, ModulePage, SectionPage
 from .site_setup import ensure_site
 
-ID_NAMESPACE = uuid.UUID("5b0c6f0e-2f4e-4d0b-9c1e-6a9f3d1e7a21")
 TARGET = "en"
 
 SECTIONS = [
@@ -47,106 +43,6 @@ class Report:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
-
-
-def block_id(*parts) -> str:
-    """Stable block ids: the same file always gives the same ids, so stored
-    quiz answers keep pointing at the same questions."""
-    return str(uuid.uuid5(ID_NAMESPACE, "/".join(str(p) for p in parts)))
-
-
-def content_hash(data) -> str:
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
-
-
-class _Builder:
-    """Turns file data into StreamField JSON for one language."""
-
-    def __init__(self, lang: str, facts: dict[str, int], resources: dict[str, int]):
-        self.lang = lang
-        self.facts = facts
-        self.resources = resources
-
-    def t(self, text: dict) -> str:
-        return text[self.lang].strip()
-
-    def body(self, blocks: list[dict], *scope) -> list[dict]:
-        out = []
-        for i, block in enumerate(blocks):
-            kind = block["type"]
-            bid = block_id(*scope, "body", i)
-            if kind in ("text", "key_point", "content_warning", "teacher_note"):
-                value = to_html(block[self.lang])
-            elif kind == "reflection":
-                value = block[self.lang].strip()
-            elif kind == "scenario":
-                value = {
-                    "title": self.t(block["title"]),
-                    "messages": [
-                        {
-                            "type": "item",
-                            "id": block_id(*scope, "body", i, "m", j),
-                            "value": {
-                                "speaker": self.t(m["speaker"]),
-                                "me": bool(m.get("me")),
-                                "text": m[self.lang].strip(),
-                            },
-                        }
-                        for j, m in enumerate(block["messages"])
-                    ],
-                }
-            elif kind == "vocabulary":
-                value = {
-                    "items": [
-                        {
-                            "type": "item",
-                            "id": block_id(*scope, "body", i, "v", j),
-                            "value": {"term": self.t(item["term"]), "definition": self.t(item["definition"])},
-                        }
-                        for j, item in enumerate(block["items"])
-                    ]
-                }
-            elif kind == "legal_fact":
-                value = {"fact": self.facts[block["fact"]]}
-            elif kind == "help_resource":
-                value = {"resource": self.resources[block["resource"]]}
-            else:  # pragma: no cover - the schema check refuses other types
-                raise ValueError(kind)
-            out.append({"type": kind, "id": bid, "value": value})
-        return out
-
-    def questions(self, questions: list[dict] | None, *scope) -> list[dict]:
-        out = []
-        for i, q in enumerate(questions or []):
-            out.append(
-                {
-                    "type": "question",
-                    "id": block_id(*scope, "q", i),
-                    "value": {
-                        "kind": q["kind"],
-                        "prompt": self.t(q["prompt"]),
-                        "explanation": self.t(q["explanation"]),
-                        "choices": [
-                            {
-                                "type": "item",
-                                "id": block_id(*scope, "q", i, "c", j),
-                                "value": {
-                                    "text": self.t(c["text"]),
-                                    "correct": bool(c.get("correct")),
-                                    "feedback": self.t(c["feedback"]),
-                                },
-                            }
-                            for j, c in enumerate(q["choices"])
-                        ],
-                    },
-                }
-            )
-        return out
-
-    def objectives(self, objectives: list[dict], *scope) -> list[dict]:
-        return [
-            {"type": "objective", "id": block_id(*scope, "o", i), "value": self.t(o)} for i, o in enumerate(objectives)
-        ]
 
 
 def _locales() -> tuple[Locale, Locale]:
@@ -249,14 +145,15 @@ def _translate(ko_page: Page, en_instance: Page, target: Locale) -> None:
     translation.save_target(publish=True)
 
 
-def _fill_module(page: ModulePage, data: dict, builder: _Builder, digest: str, parent_lesson_id):
+def _fill_module(page: ModulePage, data: dict, builder: Builder, digest: str, parent_lesson_id):
     slug = data["slug"]
     page.title = builder.t(data["title"])
     page.slug = slug
     page.audience = data["audience"]
     page.band = data["band"]
     page.summary = builder.t(data["summary"])
-    page.objectives = builder.objectives(data["objectives"], slug)
+    page.objectives = builder.texts(data["objectives"], "objective", slug, "o")
+    page.family_starters = builder.texts((data.get("family_sheet") or {}).get("starters"), "starter", slug, "fs")
     page.estimated_minutes = data["minutes"]
     page.sort_order = data["order"]
     page.precheck = builder.questions(data.get("precheck"), slug, "pre")
@@ -265,7 +162,7 @@ def _fill_module(page: ModulePage, data: dict, builder: _Builder, digest: str, p
     page.content_hash = digest
 
 
-def _fill_lesson(page: LessonPage, module_slug: str, data: dict, builder: _Builder):
+def _fill_lesson(page: LessonPage, module_slug: str, data: dict, builder: Builder, pictures: dict):
     scope = (module_slug, data["slug"])
     page.title = builder.t(data["title"])
     page.slug = data["slug"]
@@ -273,7 +170,7 @@ def _fill_lesson(page: LessonPage, module_slug: str, data: dict, builder: _Build
     page.estimated_minutes = data["minutes"]
     page.pass_mark = data.get("pass_mark", 60)
     page.shuffle_choices = bool(data.get("shuffle", False))
-    page.body = builder.body(data["body"], *scope)
+    page.body = builder.body(data["body"], *scope, pictures=pictures.get(f"{module_slug}/{data['slug']}", []))
     page.quiz = builder.questions(data.get("quiz"), *scope, "quiz")
 
 
@@ -290,16 +187,18 @@ def _parent_lesson_id(reference: str | None, sections: dict[str, SectionPage]) -
 
 def load_curriculum(content_dir: Path = CONTENT_DIR) -> Report:
     facts, modules = load_content(content_dir)
+    pictures = load_illustrations(content_dir, modules)
     report = Report()
     with transaction.atomic():
         home = ensure_site()
         source, target = _locales()
         fact_ids, resource_ids = _load_snippets(facts, source, target)
         sections = _ensure_sections(home)
-        ko = _Builder("ko", fact_ids, resource_ids)
-        en = _Builder(TARGET, fact_ids, resource_ids)
+        ko = Builder("ko", fact_ids, resource_ids)
+        en = Builder(TARGET, fact_ids, resource_ids)
         for data in sorted(modules, key=lambda m: (AUDIENCE_ORDER[m["audience"]], m["order"])):
-            digest = content_hash({"module": data, "facts": facts})
+            own_pictures = {key: p for key, p in pictures.items() if key.startswith(f"{data['slug']}/")}
+            digest = content_hash({"module": data, "facts": facts, "pictures": own_pictures})
             section = sections[data["audience"]]
             module = ModulePage.objects.child_of(section).filter(slug=data["slug"]).first()
             if module is not None and module.content_hash == digest and _translated(module, target):
@@ -322,13 +221,13 @@ def load_curriculum(content_dir: Path = CONTENT_DIR) -> Report:
                 lesson = LessonPage.objects.child_of(module).filter(slug=lesson_data["slug"]).first()
                 if lesson is None:
                     lesson = LessonPage(locale=source)
-                    _fill_lesson(lesson, data["slug"], lesson_data, ko)
+                    _fill_lesson(lesson, data["slug"], lesson_data, ko, pictures)
                     module.add_child(instance=lesson)
                 else:
-                    _fill_lesson(lesson, data["slug"], lesson_data, ko)
+                    _fill_lesson(lesson, data["slug"], lesson_data, ko, pictures)
                 _publish(lesson)
                 en_lesson = LessonPage(locale=target)
-                _fill_lesson(en_lesson, data["slug"], lesson_data, en)
+                _fill_lesson(en_lesson, data["slug"], lesson_data, en, pictures)
                 _translate(lesson, en_lesson, target)
     # After the commit: Wagtail's on-commit tasks re-save the translated
     # modules from instances read before their lessons existed.

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts import permissions as roles
 
 from . import caching, quiz, selectors, services
+from .help_lines import help_lines_for_band
 from .models import Certificate, LessonPage, ModulePage, QuizAttempt
 from .page_cache import mark_cacheable
 from .permissions import records_progress, sees_teacher_notes
@@ -275,6 +276,18 @@ def module_check(request, module: ModulePage, which: str):
         return render(request, "curriculum/module_check.html", context)
     context["questions"] = _question_views(module, stream, token=context["form_token"], shuffle=False)
     return render(request, "curriculum/module_check.html", context)
+
+
+def family_sheet(request, module: ModulePage):
+    """The printable take-home sheet of a student module: the same for every
+    visitor, so it is cached like the module page."""
+    mark_cacheable(request)
+    context = {
+        "page": module,
+        "self": module,
+        "sheet_lines": help_lines_for_band(module.band, selectors.jurisdiction_of(request.user)),
+    }
+    return render(request, "curriculum/family_sheet.html", context)
 
 
 @login_required

@@ -12,7 +12,7 @@ from django.shortcuts import redirect
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
-from wagtail.blocks import CharBlock
+from wagtail.blocks import CharBlock, TextBlock
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page, PageViewRestriction
@@ -155,6 +155,12 @@ class ModulePage(RoutablePageMixin, RouteCachedPage):
     )
     estimated_minutes = models.PositiveSmallIntegerField(_("estimated minutes"), default=30)
     sort_order = models.PositiveSmallIntegerField(_("order in its section"), default=0)
+    family_starters = StreamField(
+        [("starter", TextBlock(max_length=400, label=_("Conversation starter")))],
+        verbose_name=_("family sheet: conversation starters"),
+        blank=True,
+        help_text=_("Three questions a family can ask at home; printed on the module's family sheet."),
+    )
     precheck = StreamField(QuestionStreamBlock(), verbose_name=_("pre-check"), blank=True)
     postcheck = StreamField(QuestionStreamBlock(), verbose_name=_("post-check"), blank=True)
     parent_lesson = models.ForeignKey(
@@ -176,6 +182,7 @@ class ModulePage(RoutablePageMixin, RouteCachedPage):
         ),
         FieldPanel("summary"),
         FieldPanel("objectives"),
+        FieldPanel("family_starters"),
         FieldPanel("precheck"),
         FieldPanel("postcheck"),
         FieldPanel("parent_lesson"),
@@ -188,6 +195,7 @@ class ModulePage(RoutablePageMixin, RouteCachedPage):
         TranslatableField("slug"),
         TranslatableField("summary"),
         TranslatableField("objectives"),
+        TranslatableField("family_starters"),
         TranslatableField("precheck"),
         TranslatableField("postcheck"),
         SynchronizedField("audience"),
@@ -229,6 +237,16 @@ class ModulePage(RoutablePageMixin, RouteCachedPage):
         if which not in ("pre", "post"):
             raise PermissionDenied
         return views.module_check(request, self, which)
+
+    @path("family-sheet/")
+    def family_sheet(self, request):
+        """One printable A4 page for the family: what the child learns, three
+        questions to talk about at home, and the help lines for the band."""
+        from .. import views
+
+        if self.audience != Audience.STUDENT:
+            raise Http404
+        return views.family_sheet(request, self)
 
     @path("certificate/")
     def certificate(self, request):
