@@ -22,6 +22,7 @@ from accounts.selectors import ConsentStatus, consent_annotations, consent_statu
 from classroom.models import Assignment
 from curriculum import progress
 from curriculum.models import Certificate, ModulePage
+from edu_platform.charts import bar_chart
 
 
 @dataclass
@@ -63,6 +64,16 @@ class ChildSummary:
     @property
     def student(self) -> User:
         return self.link.student
+
+    @property
+    def chart(self):
+        """Lessons done per assigned module, in percent (no answers, no scores)."""
+        return bar_chart(
+            [
+                (a.page.title, (a.done_count * 100) // a.lesson_count if a.lesson_count else None)
+                for a in self.assignments
+            ]
+        )
 
     @property
     def this_week(self) -> list[FamilyModule]:

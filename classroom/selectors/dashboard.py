@@ -13,6 +13,7 @@ from django.db.models import Min, Q
 from curriculum import progress
 from curriculum.models import LessonPage, QuizAttempt
 from curriculum.quiz import questions_from_stream
+from edu_platform.charts import bar_chart
 
 from ..models import Assignment, Classroom, Enrollment
 from .completion import today
@@ -123,6 +124,15 @@ class LessonItems:
     column: LessonColumn
     attempts: int
     questions: list[QuestionStat]
+
+    @property
+    def chart(self):
+        """Share answered correctly per question, as bars (#1, #2, ...)."""
+        return bar_chart([(f"#{q.number}", q.percent_correct) for q in self.questions], highlight_below=60)
+
+    @property
+    def chart_id(self) -> str:
+        return f"items-chart-{self.column.lesson.pk}"
 
 
 @dataclass
