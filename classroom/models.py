@@ -128,3 +128,25 @@ class RosterImport(models.Model):
     @property
     def has_problems(self) -> bool:
         return any(row.get("errors") for row in self.rows)
+
+
+class ClassAnswerCount(models.Model):
+    """How many pupils of a class chose an answer in a lesson quiz, counted
+        from each pupil's first try, with nothing that ties a count to a pupil:
+        no pupil, no time. ``item`` is ``<question id>:<choice id>``, or
+        ``<question id>:`` for the number of pupils who answered the question and
+    ``<question id>:+`` for those who answered it exactly right.
+        The dashboard shows the counts once at least five pupils answered
+        (classroom.learning), so the class learns from period 1 even before
+        any guardian's consent."""
+
+    classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="answer_counts")
+    page_id = models.PositiveIntegerField()  # the source-language lesson
+    item = models.CharField(max_length=80)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["classroom", "page_id", "item"], name="one_count_per_item")]
+
+    def __str__(self):
+        return f"{self.classroom_id} {self.page_id} {self.item}: {self.count}"

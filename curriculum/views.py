@@ -21,6 +21,7 @@ from .help_lines import help_lines_for_band
 from .models import Certificate, LessonPage, ModulePage, QuizAttempt
 from .page_cache import mark_cacheable
 from .permissions import records_progress, sees_teacher_notes
+from .signals import first_quiz_answers
 
 TOKEN_FIELD = "form_token"  # noqa: S105 - a field name, not a secret
 # What secrets.token_urlsafe makes; anything else (a NUL byte, say) is refused.
@@ -102,6 +103,26 @@ def _tries(request, *, page_id: int, kind: str, token: str, answers, stored: boo
     return len(seen)
 
 
+def _tell_first_answers(request, page_id: int, answers, result: quiz.Result) -> None:
+    """The first answers a signed-in learner sends to a quiz in this session
+    go to the listeners of ``first_quiz_answers`` (the classroom counts them
+    for the class, with no link to the learner). The session keeps only that
+    this quiz was counted, not what was answered."""
+    if not request.user.is_authenticated:
+        return
+    counted = request.session.get("quiz-counted", [])
+    if page_id in counted:
+        return
+    request.session["quiz-counted"] = [*counted, page_id][-200:]
+    first_quiz_answers.send(
+        sender=LessonPage,
+        student=request.user,
+        page_id=page_id,
+        answers=answers,
+        correct=result.correct_by_question,
+    )
+
+
 def _consent_context(request, stored: bool) -> dict:
     """A pupil whose results wait for a guardian's consent is told so, not
     asked to log in."""
@@ -176,6 +197,7 @@ def lesson_quiz_submit(request, lesson: LessonPage):
     context = _lesson_context(request, lesson, with_progress=False)
     ids = context["source_ids"]
     stored = context["records_progress"]
+    _tell_first_answers(request, ids[lesson.pk], answers, result)
     if stored:
         module = context["module"]
         source_module = _source_module(module, ids)

@@ -15,6 +15,7 @@ from curriculum.models import LessonPage, QuizAttempt
 from curriculum.quiz import questions_from_stream
 from edu_platform.charts import bar_chart
 
+from ..learning import MIN_ANSWERED, class_answer_counts
 from ..models import Assignment, Classroom, Enrollment
 from .completion import today
 
@@ -142,6 +143,7 @@ class Dashboard:
     columns: list[LessonColumn]
     rows: list[StudentRow]
     items: list[LessonItems]
+    class_items: list[LessonItems] = field(default_factory=list)
     pre_mean: float | None = None
     post_mean: float | None = None
     both: int = 0
@@ -297,7 +299,14 @@ def class_dashboard(classroom: Classroom, *, language: str | None = None, on: da
         for column in columns
         if column.has_quiz
     ]
+    counts = class_answer_counts(classroom, [c.lesson.pk for c in columns if c.has_quiz])
+    class_items = [
+        _class_item_analysis(column, counts.get(column.lesson.pk, {}), lesson_translations)
+        for column in columns
+        if column.has_quiz
+    ]
     return Dashboard(
+        class_items=class_items,
         classroom=classroom,
         modules=summaries,
         columns=columns,
@@ -349,3 +358,21 @@ def _item_analysis(column: LessonColumn, first_answers: list[dict], translations
                     by_id[choice_id].chosen += 1
         questions.append(stat)
     return LessonItems(column=column, attempts=len(first_answers), questions=questions)
+
+
+def _class_item_analysis(column: LessonColumn, counts: dict[str, dict[str, int]], translations: dict) -> LessonItems:
+    """The same item analysis from the class's anonymous counts (every
+    pupil's first try, consent or not); a question answered by fewer than
+    MIN_ANSWERED pupils shows no numbers."""
+    items = _item_analysis(column, [], translations)
+    for question in items.questions:
+        chosen = counts.get(question.id, {})
+        answered = chosen.get("", 0)
+        if answered < MIN_ANSWERED:
+            continue
+        question.answered = answered
+        question.correct = chosen.get("+", 0)
+        for choice in question.choices:
+            choice.chosen = chosen.get(choice.id, 0)
+    items.attempts = max((q.answered for q in items.questions), default=0)
+    return items

@@ -16,6 +16,7 @@ from schools.models import School
 from .. import cards as login_cards
 from .. import exports, permissions, selectors, services
 from ..forms import ClassroomForm
+from ..learning import MIN_ANSWERED
 from .common import (
     changes_the_class,
     taught_classroom,
@@ -55,7 +56,12 @@ def classroom_dashboard(request, pk):
     return render(
         request,
         "classroom/dashboard.html",
-        {"classroom": classroom, "dashboard": dashboard, "waiting_for_consent": waiting},
+        {
+            "classroom": classroom,
+            "dashboard": dashboard,
+            "waiting_for_consent": waiting,
+            "min_answered": MIN_ANSWERED,
+        },
     )
 
 
