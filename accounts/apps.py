@@ -7,4 +7,6 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from . import signals  # noqa: F401  (cache invalidation)
+        from . import log_filters, signals  # noqa: F401  (cache invalidation)
+
+        log_filters.install()

@@ -239,3 +239,23 @@ class ParentProfile(models.Model):
 
     def __str__(self):
         return f"parent settings of {self.user_id}"
+
+
+class CardSignIn(models.Model):
+    """The sign-in token in the QR code of a pupil's login card: a young
+    pupil scans it on a school tablet and is signed in without typing.
+
+    Only a hash is stored. One token per pupil works at a time: printing a
+    new card (new passwords) ends the old one, and it never signs in anyone
+    who is not only a pupil (accounts.card_signin)."""
+
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="card_sign_ins")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["student", "revoked_at"])]
+
+    def __str__(self):
+        return f"card sign-in of {self.student_id}"

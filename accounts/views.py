@@ -2,11 +2,14 @@
 pages live in the families app."""
 
 from allauth.account.utils import perform_login
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from . import permissions
+from edu_platform.ratelimit import client_address
+
+from . import card_signin, permissions
 from .forms import (
     AcceptInvitationForm,
 )
@@ -54,3 +57,27 @@ def accept_invitation(request, token):
 
 
 # --- Teachers -------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def card_sign_in(request, token):
+    """The QR code of a login card: "Hello, <name>!" and one big button that
+    signs the pupil in (a POST, so that link previews sign nobody in)."""
+    address = client_address(request)
+    pupil = card_signin.pupil_for_token(token)
+    # A right card always works: only cards that do not are counted and limited.
+    if pupil is None and card_signin.WRONG_TOKENS.reached(address):
+        response = render(request, "accounts/card_sign_in.html", {"state": "too_many"}, status=429)
+    elif pupil is None:
+        card_signin.WRONG_TOKENS.hit(address)
+        response = render(request, "accounts/card_sign_in.html", {"state": "invalid"}, status=410)
+    elif request.method == "POST":
+        # A shared tablet: whoever was signed in before leaves first.
+        logout(request)
+        login(request, pupil, backend="django.contrib.auth.backends.ModelBackend")
+        response = redirect("student_home")
+    else:
+        response = render(request, "accounts/card_sign_in.html", {"state": "hello", "pupil": pupil})
+    response["Referrer-Policy"] = "no-referrer"  # the token is in this page's address
+    response["Cache-Control"] = "no-store"
+    return response

@@ -34,6 +34,19 @@ def join_address(request=None) -> str:
     return _absolute("join_class", request)
 
 
+def sign_in_address(token: str, request=None) -> str:
+    """The card's own QR address: it signs this pupil in (accounts.card_signin)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return public_url(reverse("card_sign_in", kwargs={"token": token}), request)
+
+
+def sign_in_qr(token: str, request=None) -> SafeString:
+    """The pupil's sign-in QR code, or the login page's for a card without a
+    token. Not cached: each code is printed once."""
+    address = sign_in_address(token, request) if token else login_address(request)
+    return qr_svg.__wrapped__(address) if token else qr_svg(address)
+
+
 def parent_signup_address(request=None) -> str:
     return _absolute("account_signup", request)
 

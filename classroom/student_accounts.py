@@ -16,6 +16,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.card_signin import card_tokens_issue
 from accounts.models import GuardianCode, User
 from accounts.ratelimit import pupil_account, pupil_login_forget
 from schools.models import Membership, Role
@@ -99,6 +100,8 @@ class LoginCard:
     username: str
     password: str
     guardian_code: str
+    # The token of the card's sign-in QR code (accounts.card_signin), shown once.
+    signin_token: str = ""
 
 
 def next_free_number(classroom: Classroom) -> int:
@@ -150,6 +153,7 @@ def student_accounts_create(*, classroom: Classroom, rows: list[dict]) -> list[L
         Enrollment(classroom=classroom, student=users[u], student_number=row["number"])
         for u, row in zip(usernames, rows, strict=True)
     )
+    tokens = card_tokens_issue(users.values())
     return [
         LoginCard(
             name=row["name"],
@@ -157,6 +161,7 @@ def student_accounts_create(*, classroom: Classroom, rows: list[dict]) -> list[L
             username=username,
             password=password,
             guardian_code=GuardianCode.issue(users[username]),
+            signin_token=tokens[users[username].pk],
         )
         for username, row, password in zip(usernames, rows, passwords, strict=True)
     ]
@@ -218,6 +223,8 @@ def student_passwords_reset(*, enrollments: list[Enrollment]) -> list[LoginCard]
     once. The caller checks who may be reset (``permissions.manageable_student_ids``)."""
     cards = []
     students = []
+    # New cards end the old cards' sign-in QR codes too.
+    tokens = card_tokens_issue(enrollment.student for enrollment in enrollments)
     for enrollment in enrollments:
         student = enrollment.student
         password = new_student_password()
@@ -230,6 +237,7 @@ def student_passwords_reset(*, enrollments: list[Enrollment]) -> list[LoginCard]
                 username=student.username,
                 password=password,
                 guardian_code=GuardianCode.issue(student),
+                signin_token=tokens[student.pk],
             )
         )
     User.objects.bulk_update(students, ["password"])

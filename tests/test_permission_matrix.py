@@ -84,6 +84,7 @@ MATRIX = {
     "cms_password_reset": ("get", None, expect("login")),
     "role_home": ("get", None, expect("away", anon="login")),
     "invitation_accept": ("get", "bad_token", expect("gone")),
+    "card_sign_in": ("get", "bad_token", expect("gone")),
     # curriculum (non-Wagtail)
     "certificate_verify": ("get", None, EVERYONE),
     "certificate_verify_code": ("get", "certificate", EVERYONE),

@@ -94,7 +94,9 @@ def render_cards(request, classroom, cards):
         {
             "classroom": classroom,
             "cards": cards,
-            "sheets": login_cards.sheets(cards),
+            "sheets": login_cards.sheets(
+                [{"card": card, "qr": login_cards.sign_in_qr(card.signin_token, request)} for card in cards]
+            ),
             "login_address": login_address,
             "signup_address": login_cards.parent_signup_address(request),
             "qr_svg": login_cards.qr_svg(login_address),

@@ -28,12 +28,16 @@ def new_card(client, cast, **extra):
     )
 
 
-def test_cards_printed_from_port_8101_carry_8101_links(client, cast, no_site_url):
+def test_cards_printed_from_port_8101_carry_8101_links(client, cast, no_site_url, monkeypatch):
+    from accounts import card_signin
+
+    monkeypatch.setattr(card_signin.secrets, "token_urlsafe", lambda n: "known-card-token")
     response = new_card(client, cast, HTTP_HOST=HOST)
     html = response.content.decode()
     assert f"http://{HOST}/accounts/login/" in html
     assert f"http://{HOST}/accounts/signup/" in html
-    assert str(cards.qr_svg(f"http://{HOST}/accounts/login/")) in html, "the QR code opens the same address"
+    sign_in = f"http://{HOST}/card/known-card-token/"
+    assert str(cards.qr_svg(sign_in)) in html, "the card's QR code signs in on the same address"
     assert "127.0.0.1:8000" not in html
 
 
