@@ -23,6 +23,7 @@ finds nothing; the limits are there to stop patient, targeted attempts.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.cache import cache
 
 from edu_platform.ratelimit import Limit, client_address, keyed_hash
 
@@ -83,3 +84,19 @@ def reporter_may_write(report_id: int) -> bool:
     """Count one more message from a report's reporter; False once they have
     written 20 in an hour (each one emails the counselor)."""
     return REPORTER_MESSAGES.hit(str(report_id)) <= REPORTER_MESSAGES_PER_HOUR
+
+
+def first_use_of_form(nonce: str, lifetime: int) -> bool:
+    """True the first time a shown form's nonce is sent, False after.
+
+    ``cache.add`` is atomic (SET NX in Redis), so of five concurrent posts with
+    one token exactly one is first. It also answers False when the cache is
+    unreachable (edu_platform.cache); the marker then cannot be read back
+    either, and the form counts as first used: with Redis down we fail open,
+    because losing a real pupil's report is worse than letting a replay
+    through (the per-school flood count and the duplicate guard still apply).
+    """
+    key = f"incidents:form-used:{keyed_hash('form-nonce', nonce)}"
+    if cache.add(key, 1, timeout=lifetime):
+        return True
+    return cache.get(key) is None

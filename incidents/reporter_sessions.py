@@ -40,6 +40,7 @@ FOLLOWUP = "followup"
 COOKIES = {RECEIPT: "st_report_receipt", FOLLOWUP: "st_report_followup"}
 LIFETIMES = {RECEIPT: 15 * 60, FOLLOWUP: 30 * 60}
 MAX_COOKIE_LENGTH = 1000
+DUPLICATE_LIFETIME = 2 * 60
 
 
 def now() -> int:
@@ -100,6 +101,24 @@ def touch(session: ReporterSession) -> None:
 def end(session: ReporterSession | None) -> None:
     if session is not None:
         cache.set(_ended_key(session.nonce), 1, timeout=LIFETIMES[session.kind])
+
+
+def remember_for_duplicate(duplicate_key: str, session: ReporterSession) -> None:
+    """Keep the sealed receipt session (encrypted, never the bare receipt)
+    for two minutes under the report's keyed content hash, so that the same
+    report sent again (a double tap) answers with the same receipt page."""
+    cache.set(_duplicate_key(duplicate_key), session.token, timeout=DUPLICATE_LIFETIME)
+
+
+def recall_for_duplicate(duplicate_key: str | None) -> ReporterSession | None:
+    token = cache.get(_duplicate_key(duplicate_key)) if duplicate_key else None
+    if not token:
+        return None
+    return ReporterSession(kind=RECEIPT, nonce="", data={}, token=token)
+
+
+def _duplicate_key(duplicate_key: str) -> str:
+    return f"incidents:session:duplicate:{duplicate_key}"
 
 
 def set_cookie(response, request, session: ReporterSession) -> None:

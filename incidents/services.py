@@ -8,6 +8,7 @@ and its audit row, are written together or not at all.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -15,11 +16,12 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from edu_platform.ratelimit import keyed_hash
 from schools.models import Membership, Role, School
 
 from . import ratelimit, receipts, tasks  # tasks import this module too: a service and its own tasks
@@ -253,10 +255,32 @@ def report_submit(
     contact: str,
     spam_reason: str = SpamReason.NONE,
     now: datetime | None = None,
-) -> tuple[IncidentReport, str]:
+) -> tuple[IncidentReport, str | None]:
     """Store a report and its notifications in one transaction; return the
-    report and its receipt (which exists nowhere else from here on)."""
+    report and its receipt (which exists nowhere else from here on).
+
+    The same report sent again within a minute (same school, same answers)
+    is not stored twice: the first report comes back with ``None`` for the
+    receipt. The unique ``duplicate_key`` makes this hold for concurrent
+    posts too."""
     now = now or timezone.now()
+    content = {
+        "category": category,
+        "platform": platform,
+        "platform_other": platform_other,
+        "room_link": room_link,
+        "account_handle": account_handle,
+        "when": when,
+        "affected": affected,
+        "staff_involved": staff_involved,
+        "urgency": urgency,
+        "details": details,
+        "contact": contact,
+    }
+    duplicate_key, previous_minute_key = report_duplicate_keys(school_id=school.pk, content=content, now=now)
+    earlier = IncidentReport.objects.filter(duplicate_key__in=(duplicate_key, previous_minute_key)).first()
+    if earlier is not None:
+        return earlier, None
     if category == Category.THREAT or urgency is None:
         # Blackmail in progress is always urgent, whatever was chosen.
         urgency = Urgency.URGENT if category == Category.THREAT else Urgency.SOON
@@ -270,40 +294,52 @@ def report_submit(
             spam_reason = SpamReason.FLOOD
             first_of_flood = count == limit + 1
     receipt = receipts.new_receipt()
-    with transaction.atomic():
-        report = IncidentReport.objects.create(
-            school=school,
-            district_id=school.district_id,
-            routed_to=routed_to,
-            category=category,
-            platform=platform,
-            platform_other=platform_other,
-            room_link=room_link,
-            account_handle=account_handle,
-            when=when,
-            affected=affected,
-            staff_involved=staff_involved,
-            urgency=urgency,
-            details=details,
-            contact=contact,
-            receipt_lookup=receipts.lookup_key(receipt),
-            receipt_hash=receipts.hash_receipt(receipt),
-            spam_reason=spam_reason,
-            bot_suspect=bot_suspect,
-            created_at=now,
-            response_due_at=None if bot_suspect else response_due(now, urgency),
-        )
-        CaseEvent.objects.create(report=report, kind=CaseEvent.Kind.RECEIVED, to_status=Status.NEW, at=now)
-        if bot_suspect:
-            pass  # kept and visible in the inbox, but no email for a program's output
-        elif spam_reason == SpamReason.FLOOD:
-            if first_of_flood:
-                recipients, _kind = report_recipients(report)
-                notify(recipients=recipients, kind=OutboxMessage.Kind.FLOOD, routed_to=routed_to, now=now)
-        else:
-            recipients, kind = report_recipients(report)
-            notify(recipients=recipients, kind=kind, routed_to=routed_to, now=now)
+    fields = {
+        **content,
+        "urgency": urgency,
+        "school": school,
+        "district_id": school.district_id,
+        "routed_to": routed_to,
+        "receipt_lookup": receipts.lookup_key(receipt),
+        "receipt_hash": receipts.hash_receipt(receipt),
+        "spam_reason": spam_reason,
+        "bot_suspect": bot_suspect,
+        "duplicate_key": duplicate_key,
+        "created_at": now,
+        "response_due_at": None if bot_suspect else response_due(now, urgency),
+    }
+    try:
+        report = _report_store(fields=fields, first_of_flood=first_of_flood, now=now)
+    except IntegrityError:  # the same report, sent at the same moment, was stored first
+        earlier = IncidentReport.objects.filter(duplicate_key=duplicate_key).first()
+        if earlier is None:
+            raise
+        return earlier, None
     return report, receipt
+
+
+def report_duplicate_keys(*, school_id: int, content: dict, now: datetime) -> tuple[str, str]:
+    """The keyed hash of a report's content in this minute and in the one
+    before (so "within a minute" holds across a minute's end)."""
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False)
+    minute = int(now.timestamp() // 60)
+    return tuple(keyed_hash("report-duplicate", f"{school_id}:{bucket}:{text}") for bucket in (minute, minute - 1))
+
+
+@transaction.atomic
+def _report_store(*, fields: dict, first_of_flood: bool, now: datetime) -> IncidentReport:
+    report = IncidentReport.objects.create(**fields)
+    CaseEvent.objects.create(report=report, kind=CaseEvent.Kind.RECEIVED, to_status=Status.NEW, at=now)
+    if report.bot_suspect:
+        pass  # kept and visible in the inbox, but no email for a program's output
+    elif report.spam_reason == SpamReason.FLOOD:
+        if first_of_flood:
+            recipients, _kind = report_recipients(report)
+            notify(recipients=recipients, kind=OutboxMessage.Kind.FLOOD, routed_to=report.routed_to, now=now)
+    else:
+        recipients, kind = report_recipients(report)
+        notify(recipients=recipients, kind=kind, routed_to=report.routed_to, now=now)
+    return report
 
 
 def report_for_receipt(receipt: str) -> IncidentReport | None:

@@ -64,7 +64,13 @@ def counsel_home(request):
     query.pop("page", None)
     district_ids = roles_of(request.user).district_ids
     districts = list(District.objects.filter(pk__in=district_ids).order_by("name")) if district_ids else []
-    context = {"form": form, "page": page, "query": query.urlencode(), "districts": districts}
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "districts": districts,
+        "held_as_flood": selectors.held_as_flood(user=request.user),
+    }
     return render(request, "incidents/counsel_home.html", context)
 
 

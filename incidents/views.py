@@ -27,13 +27,15 @@ from schools.models import School
 
 from . import ratelimit, receipts, reporter_sessions, selectors, services
 from .forms import (
+    STARTED_MAX_AGE,
     FollowUpForm,
     ReceiptConfirmForm,
     ReporterInfoForm,
     ReporterReplyForm,
     ReportForm,
     SchoolSearchForm,
-    form_started_at,
+    StartedToken,
+    form_started,
     form_started_token,
 )
 from .models import Category, IncidentReport, SpamReason, Status, Urgency
@@ -138,15 +140,33 @@ def report_start(request, code):
 # --- the form and the receipt ------------------------------------------------------------
 
 
-def _spam_reason(form: ReportForm) -> str:
+def _spam_reason(form: ReportForm, started: StartedToken | None, now: float) -> str:
     if form.cleaned_data.get("website_url"):
         return SpamReason.HONEYPOT
-    started = form_started_at(form.cleaned_data.get("started") or "")
     if started is None:
         return SpamReason.NO_TIMESTAMP
-    if timezone.now().timestamp() - started < settings.INCIDENT_MIN_FILL_SECONDS:
+    if now - started.at < settings.INCIDENT_MIN_FILL_SECONDS:
         return SpamReason.TOO_FAST
+    if not ratelimit.first_use_of_form(started.nonce, STARTED_MAX_AGE):
+        return SpamReason.REPLAYED
     return SpamReason.NONE
+
+
+def _form_again(request, school, form_data):
+    """A form left open for more than two hours: shown again with what was
+    typed and a new time stamp, so a pupil who took their time loses nothing
+    and is not taken for a program (the time already spent counts)."""
+    data = form_data.copy()
+    data["started"] = form_started_token(timezone.now().timestamp() - settings.INCIDENT_MIN_FILL_SECONDS)
+    context = {"school": school, "form": ReportForm(data), "threat": Category.THREAT, "urgent": Urgency.URGENT}
+    return render(request, "incidents/report_form.html", context | {"stale": True})
+
+
+def _receipt_redirect(request, session):
+    response = HttpResponseRedirect(reverse("report_receipt"), status=303)
+    if session is not None:
+        reporter_sessions.set_cookie(response, request, session)
+    return response
 
 
 @reporter_page
@@ -160,14 +180,19 @@ def report_new(request, code):
             return _bad_request(request)
         form = ReportForm(request.POST)
         if form.is_valid():
+            now = timezone.now().timestamp()
+            started = form_started(form.cleaned_data.get("started") or "")
+            if started is not None and started.expired(now) and not form.cleaned_data.get("website_url"):
+                return _form_again(request, school, request.POST)
             report, receipt = services.report_submit(
-                school=school, spam_reason=_spam_reason(form), **form.report_data()
+                school=school, spam_reason=_spam_reason(form, started, now), **form.report_data()
             )
+            if receipt is None:  # the same report again (a double tap): the first one's receipt page
+                return _receipt_redirect(request, reporter_sessions.recall_for_duplicate(report.duplicate_key))
             # The receipt travels only inside the encrypted, 15-minute cookie.
             session = reporter_sessions.start(reporter_sessions.RECEIPT, {"report_id": report.pk, "receipt": receipt})
-            response = HttpResponseRedirect(reverse("report_receipt"), status=303)
-            reporter_sessions.set_cookie(response, request, session)
-            return response
+            reporter_sessions.remember_for_duplicate(report.duplicate_key, session)
+            return _receipt_redirect(request, session)
         if form.forged():
             return _bad_request(request)
     else:
