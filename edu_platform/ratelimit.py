@@ -47,6 +47,19 @@ class Limit:
             cache.set(key, 1, timeout=self.window)
             return 1
 
+    def take(self, subject: str) -> bool:
+        """Count one event and say whether it is within the limit. The count
+        is the one the increment returned (atomic in Redis), never a read
+        before it: of 20 concurrent events exactly ``limit`` are allowed."""
+        return self.hit(subject) <= self.limit
+
+    def give_back(self, subject: str) -> None:
+        """Undo one ``take`` (an event that turned out not to count)."""
+        try:
+            cache.decr(self.key(subject))
+        except ValueError:  # the window ended, or the cache is away: nothing to undo
+            pass
+
 
 def _pepper() -> bytes:
     return (getattr(settings, "INCIDENT_RATE_LIMIT_PEPPER", "") or settings.SECRET_KEY).encode("utf-8")

@@ -250,17 +250,20 @@ def followup_start(request):
     if request.method == "POST" and form.is_valid():
         receipt = form.cleaned_data["receipt"]
         fingerprint = request.incident_fingerprint
-        if ratelimit.receipt_guessing_blocked(fingerprint, receipt):
+        if not ratelimit.receipt_guess_allowed(fingerprint, receipt):
             problem, status = "too_many", 429
         else:
             report = services.report_for_receipt(receipt)
             if report is not None:
+                ratelimit.receipt_was_right(fingerprint, receipt)
                 session = reporter_sessions.start(reporter_sessions.FOLLOWUP, {"report_id": report.pk})
                 response = HttpResponseRedirect(reverse("followup_case"), status=303)
                 reporter_sessions.set_cookie(response, request, session)
                 return response
-            ratelimit.record_wrong_receipt(fingerprint, receipt)
-            problem = NOT_FOUND
+            if ratelimit.record_wrong_receipt(fingerprint, receipt):
+                problem, status = "too_many", 429
+            else:
+                problem = NOT_FOUND
     context = {"form": form, "problem": problem, "expired": request.GET.get("ended") == "1"}
     return render(request, "incidents/followup_start.html", context, status=status)
 
