@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.http import http_date
 
 from . import crypto
 
@@ -46,6 +47,14 @@ DUPLICATE_LIFETIME = 2 * 60
 def now() -> int:
     """The clock of the sessions (a function, so tests can move it)."""
     return int(time.time())
+
+
+def _issued_at() -> int:
+    """The time sealed into a cookie, to the minute: the Fernet token carries
+    it in the clear and the cookie's expiry follows from it, and neither may
+    tell the second a pupil opened the page (which could be lined up with a
+    sign-in). A session thus lasts up to 59 seconds less than its lifetime."""
+    return now() // 60 * 60
 
 
 @dataclass
@@ -66,7 +75,7 @@ class ReporterSession:
 
 def _seal(session: ReporterSession) -> str:
     payload = json.dumps({"k": session.kind, "n": session.nonce, "d": session.data}, separators=(",", ":"))
-    return crypto.fernet().encrypt_at_time(payload.encode(), now()).decode("ascii")
+    return crypto.fernet().encrypt_at_time(payload.encode(), _issued_at()).decode("ascii")
 
 
 def _ended_key(nonce: str) -> str:
@@ -122,10 +131,11 @@ def _duplicate_key(duplicate_key: str) -> str:
 
 
 def set_cookie(response, request, session: ReporterSession) -> None:
+    # An expiry on the minute, not a max-age counted from this second.
     response.set_cookie(
         COOKIES[session.kind],
         session.token,
-        max_age=LIFETIMES[session.kind],
+        expires=http_date(_issued_at() + LIFETIMES[session.kind]),
         path="/",
         secure=request.is_secure() or settings.SESSION_COOKIE_SECURE,
         httponly=True,

@@ -55,6 +55,13 @@ class CaseError(Exception):
     """A case action that the case does not allow (a forged form value)."""
 
 
+def to_minute(moment: datetime) -> datetime:
+    """Times of a report, its messages, notes, history, audit trail and
+    notifications are stored to the minute: a time to the second could be
+    lined up with a pupil's sign-in. Their ids keep the order within a minute."""
+    return moment.replace(second=0, microsecond=0)
+
+
 # --- response targets ----------------------------------------------------------
 
 
@@ -127,7 +134,7 @@ def notify(*, recipients: Iterable, kind: str, routed_to: str, now: datetime | N
     """Write outbox rows (in the caller's transaction) and queue them once it
     commits. A recipient who still has an unsent message of the same kind
     gets no second one: the email says only "look at your inbox"."""
-    now = now or timezone.now()
+    now = to_minute(now or timezone.now())
     recipient_ids = {user.pk for user in recipients}
     waiting = set(
         OutboxMessage.objects.filter(recipient_id__in=recipient_ids, kind=kind, sent_at__isnull=True).values_list(
@@ -182,7 +189,7 @@ def outbox_send(*, message_id: int, now: datetime | None = None) -> bool:
     The row is locked with SKIP LOCKED, so a second worker (the on-commit
     task and the periodic task may race) skips it instead of waiting, and it
     is marked sent in the same transaction. Returns True if it was sent now."""
-    now = now or timezone.now()
+    now = to_minute(now or timezone.now())
     with transaction.atomic():
         message = (
             OutboxMessage.objects.select_for_update(skip_locked=True)
@@ -232,7 +239,7 @@ def audit(*, actor, report: IncidentReport, action: str, detail: str = "", now: 
         report_id=report.pk,
         action=action,
         detail=detail,
-        at=now or timezone.now(),
+        at=to_minute(now or timezone.now()),
     )
 
 
@@ -263,7 +270,7 @@ def report_submit(
     is not stored twice: the first report comes back with ``None`` for the
     receipt. The unique ``duplicate_key`` makes this hold for concurrent
     posts too."""
-    now = now or timezone.now()
+    now = to_minute(now or timezone.now())
     content = {
         "category": category,
         "platform": platform,
@@ -385,7 +392,7 @@ def _reporter_wrote(report: IncidentReport, *, now: datetime) -> None:
 
 @transaction.atomic
 def reporter_reply(*, report: IncidentReport, body: str, now: datetime | None = None) -> CaseMessage:
-    now = now or timezone.now()
+    now = to_minute(now or timezone.now())
     report = IncidentReport.objects.select_for_update().get(pk=report.pk)
     message = CaseMessage.objects.create(
         report=report, sender=CaseMessage.Sender.REPORTER, kind=CaseMessage.Kind.REPLY, body=body, created_at=now
@@ -399,7 +406,7 @@ def reporter_reply(*, report: IncidentReport, body: str, now: datetime | None = 
 def reporter_add_info(
     *, report: IncidentReport, link: str, handle: str, body: str, now: datetime | None = None
 ) -> CaseMessage:
-    now = now or timezone.now()
+    now = to_minute(now or timezone.now())
     report = IncidentReport.objects.select_for_update().get(pk=report.pk)
     message = CaseMessage.objects.create(
         report=report,
