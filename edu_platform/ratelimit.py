@@ -72,10 +72,11 @@ def keyed_hash(kind: str, value: str) -> str:
 
 def client_address(request) -> str:
     """The address the request came from. Behind N trusted proxies
-    (``INCIDENT_TRUSTED_PROXY_COUNT``), the Nth address from the right of
+    (``TRUSTED_PROXY_COUNT``), the Nth address from the right of
     X-Forwarded-For (the one the first trusted proxy saw); the left part of
-    that header is whatever the client claims, so it is never trusted."""
-    proxies = getattr(settings, "INCIDENT_TRUSTED_PROXY_COUNT", 0)
+    that header is whatever the client claims, so it is never trusted.
+    allauth reads it too (accounts.adapter.AccountAdapter.get_client_ip)."""
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", getattr(settings, "INCIDENT_TRUSTED_PROXY_COUNT", 0))
     if proxies > 0:
         forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
         if len(forwarded) >= proxies:
