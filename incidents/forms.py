@@ -300,7 +300,8 @@ class InboxFilterForm(CheckedForm):
             ("flood", _("Only those held as a possible flood")),
         ],
     )
-    page = forms.IntegerField(required=False, min_value=1, max_value=100_000, widget=forms.HiddenInput)
+    # No upper bound: selectors.page_rows shows the last page past the end.
+    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def forged(self) -> bool:
         return super().forged() or bool(self.errors.get("page"))

@@ -62,16 +62,26 @@ def held_as_flood(*, user) -> int:
     return reports.filter(spam_reason=SpamReason.FLOOD).count()
 
 
+MAX_PAGE = 100_000
+
+
+def page_rows(rows: QuerySet, number: int, size: int) -> tuple[list, int, bool]:
+    """One page of ``rows`` (the rows, the page's number, whether more follow)
+    without counting every row. Any page number is answered: below 1 is the
+    first page, past the end (or absurdly large) is the last one, which then
+    costs one count more."""
+    number = min(max(1, number), MAX_PAGE)
+    found = list(rows[(number - 1) * size : number * size + 1])
+    if not found and number > 1:
+        number = max(1, -(-rows.count() // size))
+        found = list(rows[(number - 1) * size : number * size + 1])
+    return found[:size], number, len(found) > size
+
+
 def inbox_page(reports: QuerySet, number: int) -> InboxPage:
-    """One page without counting every row: one query whatever the size."""
-    start = (number - 1) * INBOX_PAGE_SIZE
-    rows = list(reports[start : start + INBOX_PAGE_SIZE + 1])
-    return InboxPage(
-        reports=rows[:INBOX_PAGE_SIZE],
-        number=number,
-        has_previous=number > 1,
-        has_next=len(rows) > INBOX_PAGE_SIZE,
-    )
+    """One page, one query whatever the size (two past the end)."""
+    rows, number, has_next = page_rows(reports, number, INBOX_PAGE_SIZE)
+    return InboxPage(reports=rows, number=number, has_previous=number > 1, has_next=has_next)
 
 
 def case_detail(report: IncidentReport) -> dict:
