@@ -34,6 +34,10 @@ class CheckedForm(forms.Form):
         """True when a choice value arrived that the form never offered."""
         return any(error.code == "invalid_choice" for errors in self.errors.as_data().values() for error in errors)
 
+    def fields_with_errors(self) -> list:
+        """For the error summary, which links each one (form_errors.html)."""
+        return [field for field in self.visible_fields() if field.errors]
+
 
 def text_field(label, max_length: int, *, required: bool = False, textarea: bool = False, **kwargs):
     widget = forms.Textarea(attrs={"rows": 6}) if textarea else forms.TextInput()

@@ -98,6 +98,22 @@ def case_history(report: IncidentReport) -> list[CaseEvent]:
     return list(report.events.select_related("actor", "assignee"))
 
 
+def reporter_own_report(report: IncidentReport) -> IncidentReport:
+    """What the reporter wrote, decrypted for their own follow-up page only
+    (never the contact they left: whoever holds the code reads this page)."""
+    return IncidentReport.objects.only(
+        "category",
+        "platform",
+        "platform_other",
+        "room_link",
+        "account_handle",
+        "when",
+        "affected",
+        "urgency",
+        "details",
+    ).get(pk=report.pk)
+
+
 def reporter_messages(report: IncidentReport) -> list:
     """What the reporter sees: the conversation, never the internal notes or
     the counselor's name."""

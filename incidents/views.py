@@ -205,24 +205,35 @@ def report_new(request, code):
 @require_http_methods(["GET", "POST"])
 def report_receipt(request):
     """The receipt, shown until the reporter confirms they saved it, and only
-    within the short anonymous session that submitted the report."""
+    within the short anonymous session that submitted the report.
+
+    Every POST here is answered with a redirect and, once the session has
+    ended, the address redirects to a page that says why: so Back after the
+    receipt never lands on a browser's "resend the form?" error."""
     session = reporter_sessions.load(request, reporter_sessions.RECEIPT)
     if session is None:
-        response = render(request, "incidents/report_receipt_gone.html")
+        response = HttpResponseRedirect(reverse("report_receipt_shown"), status=303)
         reporter_sessions.delete_cookie(response, reporter_sessions.RECEIPT)
         return response
-    form = ReceiptConfirmForm(request.POST or None)
     if request.method == "POST":
         if not session.form_token_ok(request.POST.get("form_token")):
             return _bad_request(request)
-        if form.is_valid():
-            reporter_sessions.end(session)
-            response = HttpResponseRedirect(reverse("report_next_steps"), status=303)
-            reporter_sessions.delete_cookie(response, reporter_sessions.RECEIPT)
-            return response
+        if not ReceiptConfirmForm(request.POST).is_valid():
+            return HttpResponseRedirect(reverse("report_receipt") + "?saved=missing#error-summary", status=303)
+        reporter_sessions.end(session)
+        response = HttpResponseRedirect(reverse("report_next_steps"), status=303)
+        reporter_sessions.delete_cookie(response, reporter_sessions.RECEIPT)
+        return response
+    form = ReceiptConfirmForm({}) if request.GET.get("saved") == "missing" else ReceiptConfirmForm()
     receipt = session.data["receipt"]
     context = {"groups": receipts.grouped(receipt), "form": form, "form_token": session.form_token}
     return render(request, "incidents/report_receipt.html", context)
+
+
+@reporter_page
+@require_http_methods(["GET"])
+def report_receipt_shown(request):
+    return render(request, "incidents/report_receipt_gone.html")
 
 
 @reporter_page
@@ -300,6 +311,7 @@ def _followup_expired():
 def _render_case(request, session, report, *, reply_form=None, info_form=None, status=200):
     context = {
         "report": report,
+        "own_report": selectors.reporter_own_report(report),
         "messages_list": selectors.reporter_messages(report),
         "reply_form": reply_form or ReporterReplyForm(),
         "info_form": info_form or ReporterInfoForm(),

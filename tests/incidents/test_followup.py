@@ -119,7 +119,7 @@ def test_the_cookie_is_encrypted_and_tied_to_its_purpose(client, cast):
     assert receipt not in value and "report_id" not in value
     # A follow-up cookie is not a receipt cookie, and a tampered one is nothing.
     client.cookies["st_report_receipt"] = value
-    receipt_page = client.get("/report/receipt/")
+    receipt_page = client.get("/report/receipt/", follow=True)
     assert receipt_page.status_code == 200
     assert "신고 번호는 다시 보여 줄 수 없어요" in receipt_page.content.decode()  # the code is not shown again
     assert 'class="receipt-group"' not in receipt_page.content.decode()
