@@ -4,9 +4,12 @@ wrong passwords instead of being locked out (accounts.ratelimit)."""
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.stages import EmailVerificationStage
+from allauth.core.internal.ratelimit import truncate_ip
 from django import forms
 from django.urls import reverse
 from django.utils.translation import ngettext
+
+from edu_platform.ratelimit import client_address, keyed_hash
 
 from . import permissions
 from . import ratelimit as login_limits
@@ -35,6 +38,14 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_login_redirect_url(self, request):
         return reverse(permissions.home_url_name(request.user))
+
+    def get_client_ip(self, request):
+        """The client as the rest of the platform sees it (one proxy setting,
+        edu_platform.ratelimit.client_address), as a keyed hash: allauth puts
+        this value into its rate-limit cache keys, and no raw address may be
+        kept there. IPv6 addresses are cut to allauth's prefix (/64) first,
+        so one household's many addresses still share one bucket."""
+        return "h-" + keyed_hash("allauth-client", truncate_ip(client_address(request)))
 
     def save_user(self, request, user, form, commit=True):
         # Open signup exists only for parents; staff join by invitation.

@@ -153,7 +153,7 @@ def main(runs: int) -> dict:
                 "affected": "friend",
                 "staff_involved": "no",
                 "urgency": "1",
-                "details": "벤치마크 신고입니다. Benchmark report.",
+                "details": f"벤치마크 신고입니다. Benchmark report {time.monotonic_ns()}.",  # never the same report twice
             },
         )
 

@@ -100,7 +100,7 @@ def base_env(database: str, redis_url: str | None = None) -> dict:
         LOCAL_DATA_DIR=str(ROOT / "var" / "bench"),
         # The bench sends many reports to one school on purpose.
         INCIDENT_SCHOOL_REPORTS_PER_10_MINUTES="1000",
-        INCIDENT_TRUSTED_PROXY_COUNT="0",  # no proxy in front of the bench server
+        TRUSTED_PROXY_COUNT="0",  # no proxy in front of the bench server
     )
     return env
 

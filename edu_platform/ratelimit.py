@@ -52,6 +52,19 @@ class Limit:
             cache.set(key, 1, timeout=self.window)
             return 1
 
+    def take(self, subject: str) -> bool:
+        """Count one event and say whether it is within the limit. The count
+        is the one the increment returned (atomic in Redis), never a read
+        before it: of 20 concurrent events exactly ``limit`` are allowed."""
+        return self.hit(subject) <= self.limit
+
+    def give_back(self, subject: str) -> None:
+        """Undo one ``take`` (an event that turned out not to count)."""
+        try:
+            cache.decr(self.key(subject))
+        except ValueError:  # the window ended, or the cache is away: nothing to undo
+            pass
+
 
 def _pepper() -> bytes:
     return (getattr(settings, "INCIDENT_RATE_LIMIT_PEPPER", "") or settings.SECRET_KEY).encode("utf-8")
@@ -64,10 +77,11 @@ def keyed_hash(kind: str, value: str) -> str:
 
 def client_address(request) -> str:
     """The address the request came from. Behind N trusted proxies
-    (``INCIDENT_TRUSTED_PROXY_COUNT``), the Nth address from the right of
+    (``TRUSTED_PROXY_COUNT``), the Nth address from the right of
     X-Forwarded-For (the one the first trusted proxy saw); the left part of
-    that header is whatever the client claims, so it is never trusted."""
-    proxies = getattr(settings, "INCIDENT_TRUSTED_PROXY_COUNT", 0)
+    that header is whatever the client claims, so it is never trusted.
+    allauth reads it too (accounts.adapter.AccountAdapter.get_client_ip)."""
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", getattr(settings, "INCIDENT_TRUSTED_PROXY_COUNT", 0))
     if proxies > 0:
         forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
         if len(forwarded) >= proxies:

@@ -61,12 +61,12 @@ def _set_status(report: IncidentReport, to_status: str, *, actor, now: datetime)
 def report_change_status(*, report: IncidentReport, to_status: str, actor, now: datetime | None = None) -> None:
     if to_status not in Status.values:
         raise services.CaseError("unknown status")
-    _set_status(_locked(report), to_status, actor=actor, now=now or timezone.now())
+    _set_status(_locked(report), to_status, actor=actor, now=services.to_minute(now or timezone.now()))
 
 
 @transaction.atomic
 def report_assign(*, report: IncidentReport, assignee, actor, now: datetime | None = None) -> None:
-    now = now or timezone.now()
+    now = services.to_minute(now or timezone.now())
     report = _locked(report)
     if assignee is not None and not assignable_staff(report).filter(pk=assignee.pk).exists():
         raise services.CaseError("not a counselor of this case")
@@ -80,7 +80,7 @@ def report_assign(*, report: IncidentReport, assignee, actor, now: datetime | No
 def report_send_message(*, report: IncidentReport, body: str, actor, now: datetime | None = None) -> CaseMessage:
     """A message the reporter reads with the receipt. Replying is also an
     acknowledgement: a new case becomes "acknowledged"."""
-    now = now or timezone.now()
+    now = services.to_minute(now or timezone.now())
     report = _locked(report)
     message = CaseMessage.objects.create(
         report=report, sender=CaseMessage.Sender.STAFF, author=actor, body=body, created_at=now
@@ -97,7 +97,7 @@ def report_send_message(*, report: IncidentReport, body: str, actor, now: dateti
 
 @transaction.atomic
 def report_add_note(*, report: IncidentReport, body: str, actor, now: datetime | None = None) -> CaseNote:
-    now = now or timezone.now()
+    now = services.to_minute(now or timezone.now())
     note = CaseNote.objects.create(report=report, author=actor, body=body, created_at=now)
     CaseEvent.objects.create(report=report, kind=CaseEvent.Kind.NOTE, actor=actor, at=now)
     services.audit(actor=actor, report=report, action=AuditEvent.Action.NOTE, now=now)
@@ -108,7 +108,7 @@ def report_add_note(*, report: IncidentReport, body: str, actor, now: datetime |
 def report_add_referral(
     *, report: IncidentReport, agency: str, referred_on, note: str, actor, now: datetime | None = None
 ) -> Referral:
-    now = now or timezone.now()
+    now = services.to_minute(now or timezone.now())
     referral = Referral.objects.create(
         report=report, agency=agency, referred_on=referred_on, note=note, created_by=actor, created_at=now
     )
@@ -127,7 +127,7 @@ def report_opened(*, report: IncidentReport, actor, printed: bool = False) -> No
 def reports_escalate_overdue(*, now: datetime | None = None) -> int:
     """Tell the school admins and the other counselors, once, about every
     report that was not acknowledged within its target."""
-    now = now or timezone.now()
+    now = services.to_minute(now or timezone.now())
     overdue = IncidentReport.objects.filter(
         status__in=AWAITING_RESPONSE, response_due_at__lte=now, escalated_at__isnull=True, bot_suspect=False
     ).values_list("pk", flat=True)
@@ -161,7 +161,7 @@ def reports_escalate_overdue(*, now: datetime | None = None) -> int:
 def reports_delete_expired(*, now: datetime | None = None) -> int:
     """Delete closed cases older than INCIDENT_RETENTION_DAYS (counted from
     closing). Only the id, school and dates are kept, in a DeletionRecord."""
-    now = now or timezone.now()
+    now = services.to_minute(now or timezone.now())
     cutoff = now - timedelta(days=settings.INCIDENT_RETENTION_DAYS)
     expired = IncidentReport.objects.filter(status=Status.CLOSED, closed_at__lte=cutoff).values_list("pk", flat=True)
     deleted = 0

@@ -8,6 +8,9 @@ typed."""
 
 from __future__ import annotations
 
+import secrets
+from dataclasses import dataclass
+
 from django import forms
 from django.core import signing
 from django.utils import timezone
@@ -18,6 +21,9 @@ from .models import Affected, Agency, Category, Platform, StaffInvolved, Status,
 
 TOO_LONG = _("Please keep this to %(limit_value)d characters or fewer (it now has %(show_value)d).")
 STARTED_SALT = "incidents.report-form-started"
+# A shown form may be sent for this long; its token is also single-use
+# (incidents.ratelimit.first_use_of_form), so one token cannot stamp a flood.
+STARTED_MAX_AGE = 2 * 60 * 60
 
 
 class CheckedForm(forms.Form):
@@ -27,6 +33,10 @@ class CheckedForm(forms.Form):
     def forged(self) -> bool:
         """True when a choice value arrived that the form never offered."""
         return any(error.code == "invalid_choice" for errors in self.errors.as_data().values() for error in errors)
+
+    def fields_with_errors(self) -> list:
+        """For the error summary, which links each one (form_errors.html)."""
+        return [field for field in self.visible_fields() if field.errors]
 
 
 def text_field(label, max_length: int, *, required: bool = False, textarea: bool = False, **kwargs):
@@ -59,15 +69,37 @@ def radio_field(label, choices, *, required_message, help_text=""):
 
 
 def form_started_token(at: float | None = None) -> str:
-    """The signed time a form was shown, to tell people from programs."""
-    return signing.dumps({"t": timezone.now().timestamp() if at is None else at}, salt=STARTED_SALT)
+    """The signed time a form was shown, to tell people from programs, with a
+    random nonce that makes the token single-use."""
+    started = timezone.now().timestamp() if at is None else at
+    return signing.dumps({"t": started, "n": secrets.token_urlsafe(12)}, salt=STARTED_SALT)
+
+
+@dataclass(frozen=True)
+class StartedToken:
+    at: float
+    nonce: str
+
+    def expired(self, now: float) -> bool:
+        return now - self.at > STARTED_MAX_AGE
+
+
+def form_started(token: str) -> StartedToken | None:
+    """The time and nonce of a genuine token, or None (missing, forged, or
+    signed more than two hours ago)."""
+    try:
+        payload = signing.loads(token, salt=STARTED_SALT, max_age=STARTED_MAX_AGE)
+        # Forms shown before nonces existed: the token itself stands for one.
+        return StartedToken(at=float(payload["t"]), nonce=str(payload.get("n") or token))
+    except signing.SignatureExpired:
+        return StartedToken(at=0.0, nonce="")
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
 
 
 def form_started_at(token: str) -> float | None:
-    try:
-        return float(signing.loads(token, salt=STARTED_SALT)["t"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
-        return None
+    started = form_started(token)
+    return None if started is None else started.at
 
 
 class ReportForm(CheckedForm):
@@ -269,9 +301,11 @@ class InboxFilterForm(CheckedForm):
             ("", _("Show, at the end")),
             ("hide", _("Hide")),
             ("only", _("Only possible spam")),
+            ("flood", _("Only those held as a possible flood")),
         ],
     )
-    page = forms.IntegerField(required=False, min_value=1, max_value=100_000, widget=forms.HiddenInput)
+    # No upper bound: selectors.page_rows shows the last page past the end.
+    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def forged(self) -> bool:
         return super().forged() or bool(self.errors.get("page"))

@@ -102,11 +102,12 @@ class SpamReason(models.TextChoices):
     TOO_FAST = "too_fast", _("Sent faster than a person can fill in the form")
     NO_TIMESTAMP = "no_timestamp", _("The form's time stamp was missing or altered")
     FLOOD = "flood", _("Many reports for this school in a short time")
+    REPLAYED = "replayed", _("The form's time stamp had already been used")
 
 
 # Strong signs of a program rather than a person: such reports sort last and
 # send no email, but they are kept and visible, so nothing real is lost.
-BOT_REASONS = (SpamReason.HONEYPOT, SpamReason.TOO_FAST, SpamReason.NO_TIMESTAMP)
+BOT_REASONS = (SpamReason.HONEYPOT, SpamReason.TOO_FAST, SpamReason.NO_TIMESTAMP, SpamReason.REPLAYED)
 
 
 class IncidentReport(models.Model):
@@ -134,6 +135,10 @@ class IncidentReport(models.Model):
     receipt_hash = models.CharField(max_length=128)
 
     spam_reason = models.CharField(_("possible spam"), max_length=20, choices=SpamReason.choices, blank=True)
+    # HMAC (with the pepper) of the school, the content and the minute it was
+    # sent: the same report sent twice (a double tap, five concurrent posts)
+    # is stored once. Unique, so the database settles a race. Never plaintext.
+    duplicate_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
     bot_suspect = models.BooleanField(default=False)
 
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)

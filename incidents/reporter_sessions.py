@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.http import http_date
 
 from . import crypto
 
@@ -40,11 +41,20 @@ FOLLOWUP = "followup"
 COOKIES = {RECEIPT: "st_report_receipt", FOLLOWUP: "st_report_followup"}
 LIFETIMES = {RECEIPT: 15 * 60, FOLLOWUP: 30 * 60}
 MAX_COOKIE_LENGTH = 1000
+DUPLICATE_LIFETIME = 2 * 60
 
 
 def now() -> int:
     """The clock of the sessions (a function, so tests can move it)."""
     return int(time.time())
+
+
+def _issued_at() -> int:
+    """The time sealed into a cookie, to the minute: the Fernet token carries
+    it in the clear and the cookie's expiry follows from it, and neither may
+    tell the second a pupil opened the page (which could be lined up with a
+    sign-in). A session thus lasts up to 59 seconds less than its lifetime."""
+    return now() // 60 * 60
 
 
 @dataclass
@@ -65,7 +75,7 @@ class ReporterSession:
 
 def _seal(session: ReporterSession) -> str:
     payload = json.dumps({"k": session.kind, "n": session.nonce, "d": session.data}, separators=(",", ":"))
-    return crypto.fernet().encrypt_at_time(payload.encode(), now()).decode("ascii")
+    return crypto.fernet().encrypt_at_time(payload.encode(), _issued_at()).decode("ascii")
 
 
 def _ended_key(nonce: str) -> str:
@@ -102,11 +112,30 @@ def end(session: ReporterSession | None) -> None:
         cache.set(_ended_key(session.nonce), 1, timeout=LIFETIMES[session.kind])
 
 
+def remember_for_duplicate(duplicate_key: str, session: ReporterSession) -> None:
+    """Keep the sealed receipt session (encrypted, never the bare receipt)
+    for two minutes under the report's keyed content hash, so that the same
+    report sent again (a double tap) answers with the same receipt page."""
+    cache.set(_duplicate_key(duplicate_key), session.token, timeout=DUPLICATE_LIFETIME)
+
+
+def recall_for_duplicate(duplicate_key: str | None) -> ReporterSession | None:
+    token = cache.get(_duplicate_key(duplicate_key)) if duplicate_key else None
+    if not token:
+        return None
+    return ReporterSession(kind=RECEIPT, nonce="", data={}, token=token)
+
+
+def _duplicate_key(duplicate_key: str) -> str:
+    return f"incidents:session:duplicate:{duplicate_key}"
+
+
 def set_cookie(response, request, session: ReporterSession) -> None:
+    # An expiry on the minute, not a max-age counted from this second.
     response.set_cookie(
         COOKIES[session.kind],
         session.token,
-        max_age=LIFETIMES[session.kind],
+        expires=http_date(_issued_at() + LIFETIMES[session.kind]),
         path="/",
         secure=request.is_secure() or settings.SESSION_COOKIE_SECURE,
         httponly=True,

@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from . import permissions
-from .models import AuditEvent, CaseEvent, Category, IncidentReport, Routing, Status
+from .models import AuditEvent, CaseEvent, Category, IncidentReport, Routing, SpamReason, Status
 
 INBOX_PAGE_SIZE = 25
 ENCRYPTED_REPORT_FIELDS = ("details", "contact", "room_link", "account_handle", "platform_other")
@@ -29,8 +29,9 @@ class InboxPage:
 def inbox(*, user, status: str = "", urgency: int | None = None, category: str = "", spam: str = "") -> QuerySet:
     """The reports a counselor may read, urgent first, then newest. Reports
     that look like a program's output come last (or not at all), so a flood of
-    them never pushes a real report off the first page. Content stays
-    encrypted: the inbox never decrypts it."""
+    them never pushes a real report off the first page; reports held as a
+    possible flood come after the unmarked ones of the same urgency. Content
+    stays encrypted: the inbox never decrypts it."""
     reports = permissions.visible_reports(user)
     if status == "":
         reports = reports.exclude(status=Status.CLOSED)
@@ -44,23 +45,43 @@ def inbox(*, user, status: str = "", urgency: int | None = None, category: str =
         reports = reports.filter(bot_suspect=False, spam_reason="")
     elif spam == "only":
         reports = reports.exclude(spam_reason="")
+    elif spam == SpamReason.FLOOD:
+        reports = reports.filter(spam_reason=SpamReason.FLOOD)
+    held = Case(When(spam_reason=SpamReason.FLOOD, then=Value(1)), default=Value(0), output_field=IntegerField())
     return (
         reports.select_related("school", "assigned_to")
-        .defer(*ENCRYPTED_REPORT_FIELDS, "receipt_hash", "receipt_lookup")
-        .order_by("bot_suspect", "urgency", "-created_at", "-id")
+        .defer(*ENCRYPTED_REPORT_FIELDS, "receipt_hash", "receipt_lookup", "duplicate_key")
+        .annotate(held_as_flood=held)
+        .order_by("bot_suspect", "urgency", "held_as_flood", "-created_at", "-id")
     )
+
+
+def held_as_flood(*, user) -> int:
+    """Open reports held as a possible flood, for the inbox's notice."""
+    reports = permissions.visible_reports(user).exclude(status=Status.CLOSED)
+    return reports.filter(spam_reason=SpamReason.FLOOD).count()
+
+
+MAX_PAGE = 100_000
+
+
+def page_rows(rows: QuerySet, number: int, size: int) -> tuple[list, int, bool]:
+    """One page of ``rows`` (the rows, the page's number, whether more follow)
+    without counting every row. Any page number is answered: below 1 is the
+    first page, past the end (or absurdly large) is the last one, which then
+    costs one count more."""
+    number = min(max(1, number), MAX_PAGE)
+    found = list(rows[(number - 1) * size : number * size + 1])
+    if not found and number > 1:
+        number = max(1, -(-rows.count() // size))
+        found = list(rows[(number - 1) * size : number * size + 1])
+    return found[:size], number, len(found) > size
 
 
 def inbox_page(reports: QuerySet, number: int) -> InboxPage:
-    """One page without counting every row: one query whatever the size."""
-    start = (number - 1) * INBOX_PAGE_SIZE
-    rows = list(reports[start : start + INBOX_PAGE_SIZE + 1])
-    return InboxPage(
-        reports=rows[:INBOX_PAGE_SIZE],
-        number=number,
-        has_previous=number > 1,
-        has_next=len(rows) > INBOX_PAGE_SIZE,
-    )
+    """One page, one query whatever the size (two past the end)."""
+    rows, number, has_next = page_rows(reports, number, INBOX_PAGE_SIZE)
+    return InboxPage(reports=rows, number=number, has_previous=number > 1, has_next=has_next)
 
 
 def case_detail(report: IncidentReport) -> dict:
@@ -75,6 +96,22 @@ def case_detail(report: IncidentReport) -> dict:
 
 def case_history(report: IncidentReport) -> list[CaseEvent]:
     return list(report.events.select_related("actor", "assignee"))
+
+
+def reporter_own_report(report: IncidentReport) -> IncidentReport:
+    """What the reporter wrote, decrypted for their own follow-up page only
+    (never the contact they left: whoever holds the code reads this page)."""
+    return IncidentReport.objects.only(
+        "category",
+        "platform",
+        "platform_other",
+        "room_link",
+        "account_handle",
+        "when",
+        "affected",
+        "urgency",
+        "details",
+    ).get(pk=report.pk)
 
 
 def reporter_messages(report: IncidentReport) -> list:

@@ -8,6 +8,7 @@ and its audit row, are written together or not at all.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -15,11 +16,12 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from edu_platform.ratelimit import keyed_hash
 from edu_platform.urls_public import public_url
 from schools.models import Membership, Role, School
 
@@ -52,6 +54,13 @@ QUEUE_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.
 
 class CaseError(Exception):
     """A case action that the case does not allow (a forged form value)."""
+
+
+def to_minute(moment: datetime) -> datetime:
+    """Times of a report, its messages, notes, history, audit trail and
+    notifications are stored to the minute: a time to the second could be
+    lined up with a pupil's sign-in. Their ids keep the order within a minute."""
+    return moment.replace(second=0, microsecond=0)
 
 
 # --- response targets ----------------------------------------------------------
@@ -126,7 +135,7 @@ def notify(*, recipients: Iterable, kind: str, routed_to: str, now: datetime | N
     """Write outbox rows (in the caller's transaction) and queue them once it
     commits. A recipient who still has an unsent message of the same kind
     gets no second one: the email says only "look at your inbox"."""
-    now = now or timezone.now()
+    now = to_minute(now or timezone.now())
     recipient_ids = {user.pk for user in recipients}
     waiting = set(
         OutboxMessage.objects.filter(recipient_id__in=recipient_ids, kind=kind, sent_at__isnull=True).values_list(
@@ -181,7 +190,7 @@ def outbox_send(*, message_id: int, now: datetime | None = None) -> bool:
     The row is locked with SKIP LOCKED, so a second worker (the on-commit
     task and the periodic task may race) skips it instead of waiting, and it
     is marked sent in the same transaction. Returns True if it was sent now."""
-    now = now or timezone.now()
+    now = to_minute(now or timezone.now())
     with transaction.atomic():
         message = (
             OutboxMessage.objects.select_for_update(skip_locked=True)
@@ -231,7 +240,7 @@ def audit(*, actor, report: IncidentReport, action: str, detail: str = "", now: 
         report_id=report.pk,
         action=action,
         detail=detail,
-        at=now or timezone.now(),
+        at=to_minute(now or timezone.now()),
     )
 
 
@@ -254,10 +263,32 @@ def report_submit(
     contact: str,
     spam_reason: str = SpamReason.NONE,
     now: datetime | None = None,
-) -> tuple[IncidentReport, str]:
+) -> tuple[IncidentReport, str | None]:
     """Store a report and its notifications in one transaction; return the
-    report and its receipt (which exists nowhere else from here on)."""
-    now = now or timezone.now()
+    report and its receipt (which exists nowhere else from here on).
+
+    The same report sent again within a minute (same school, same answers)
+    is not stored twice: the first report comes back with ``None`` for the
+    receipt. The unique ``duplicate_key`` makes this hold for concurrent
+    posts too."""
+    now = to_minute(now or timezone.now())
+    content = {
+        "category": category,
+        "platform": platform,
+        "platform_other": platform_other,
+        "room_link": room_link,
+        "account_handle": account_handle,
+        "when": when,
+        "affected": affected,
+        "staff_involved": staff_involved,
+        "urgency": urgency,
+        "details": details,
+        "contact": contact,
+    }
+    duplicate_key, previous_minute_key = report_duplicate_keys(school_id=school.pk, content=content, now=now)
+    earlier = IncidentReport.objects.filter(duplicate_key__in=(duplicate_key, previous_minute_key)).first()
+    if earlier is not None:
+        return earlier, None
     if category == Category.THREAT or urgency is None:
         # Blackmail in progress is always urgent, whatever was chosen.
         urgency = Urgency.URGENT if category == Category.THREAT else Urgency.SOON
@@ -271,40 +302,52 @@ def report_submit(
             spam_reason = SpamReason.FLOOD
             first_of_flood = count == limit + 1
     receipt = receipts.new_receipt()
-    with transaction.atomic():
-        report = IncidentReport.objects.create(
-            school=school,
-            district_id=school.district_id,
-            routed_to=routed_to,
-            category=category,
-            platform=platform,
-            platform_other=platform_other,
-            room_link=room_link,
-            account_handle=account_handle,
-            when=when,
-            affected=affected,
-            staff_involved=staff_involved,
-            urgency=urgency,
-            details=details,
-            contact=contact,
-            receipt_lookup=receipts.lookup_key(receipt),
-            receipt_hash=receipts.hash_receipt(receipt),
-            spam_reason=spam_reason,
-            bot_suspect=bot_suspect,
-            created_at=now,
-            response_due_at=None if bot_suspect else response_due(now, urgency),
-        )
-        CaseEvent.objects.create(report=report, kind=CaseEvent.Kind.RECEIVED, to_status=Status.NEW, at=now)
-        if bot_suspect:
-            pass  # kept and visible in the inbox, but no email for a program's output
-        elif spam_reason == SpamReason.FLOOD:
-            if first_of_flood:
-                recipients, _kind = report_recipients(report)
-                notify(recipients=recipients, kind=OutboxMessage.Kind.FLOOD, routed_to=routed_to, now=now)
-        else:
-            recipients, kind = report_recipients(report)
-            notify(recipients=recipients, kind=kind, routed_to=routed_to, now=now)
+    fields = {
+        **content,
+        "urgency": urgency,
+        "school": school,
+        "district_id": school.district_id,
+        "routed_to": routed_to,
+        "receipt_lookup": receipts.lookup_key(receipt),
+        "receipt_hash": receipts.hash_receipt(receipt),
+        "spam_reason": spam_reason,
+        "bot_suspect": bot_suspect,
+        "duplicate_key": duplicate_key,
+        "created_at": now,
+        "response_due_at": None if bot_suspect else response_due(now, urgency),
+    }
+    try:
+        report = _report_store(fields=fields, first_of_flood=first_of_flood, now=now)
+    except IntegrityError:  # the same report, sent at the same moment, was stored first
+        earlier = IncidentReport.objects.filter(duplicate_key=duplicate_key).first()
+        if earlier is None:
+            raise
+        return earlier, None
     return report, receipt
+
+
+def report_duplicate_keys(*, school_id: int, content: dict, now: datetime) -> tuple[str, str]:
+    """The keyed hash of a report's content in this minute and in the one
+    before (so "within a minute" holds across a minute's end)."""
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False)
+    minute = int(now.timestamp() // 60)
+    return tuple(keyed_hash("report-duplicate", f"{school_id}:{bucket}:{text}") for bucket in (minute, minute - 1))
+
+
+@transaction.atomic
+def _report_store(*, fields: dict, first_of_flood: bool, now: datetime) -> IncidentReport:
+    report = IncidentReport.objects.create(**fields)
+    CaseEvent.objects.create(report=report, kind=CaseEvent.Kind.RECEIVED, to_status=Status.NEW, at=now)
+    if report.bot_suspect:
+        pass  # kept and visible in the inbox, but no email for a program's output
+    elif report.spam_reason == SpamReason.FLOOD:
+        if first_of_flood:
+            recipients, _kind = report_recipients(report)
+            notify(recipients=recipients, kind=OutboxMessage.Kind.FLOOD, routed_to=report.routed_to, now=now)
+    else:
+        recipients, kind = report_recipients(report)
+        notify(recipients=recipients, kind=kind, routed_to=report.routed_to, now=now)
+    return report
 
 
 def report_for_receipt(receipt: str) -> IncidentReport | None:
@@ -350,7 +393,7 @@ def _reporter_wrote(report: IncidentReport, *, now: datetime) -> None:
 
 @transaction.atomic
 def reporter_reply(*, report: IncidentReport, body: str, now: datetime | None = None) -> CaseMessage:
-    now = now or timezone.now()
+    now = to_minute(now or timezone.now())
     report = IncidentReport.objects.select_for_update().get(pk=report.pk)
     message = CaseMessage.objects.create(
         report=report, sender=CaseMessage.Sender.REPORTER, kind=CaseMessage.Kind.REPLY, body=body, created_at=now
@@ -364,7 +407,7 @@ def reporter_reply(*, report: IncidentReport, body: str, now: datetime | None = 
 def reporter_add_info(
     *, report: IncidentReport, link: str, handle: str, body: str, now: datetime | None = None
 ) -> CaseMessage:
-    now = now or timezone.now()
+    now = to_minute(now or timezone.now())
     report = IncidentReport.objects.select_for_update().get(pk=report.pk)
     message = CaseMessage.objects.create(
         report=report,

@@ -64,7 +64,13 @@ def counsel_home(request):
     query.pop("page", None)
     district_ids = roles_of(request.user).district_ids
     districts = list(District.objects.filter(pk__in=district_ids).order_by("name")) if district_ids else []
-    context = {"form": form, "page": page, "query": query.urlencode(), "districts": districts}
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "districts": districts,
+        "held_as_flood": selectors.held_as_flood(user=request.user),
+    }
     return render(request, "incidents/counsel_home.html", context)
 
 
@@ -245,17 +251,16 @@ def school_report_poster(request, code):
 
 def _audit_page(request, events, place, district: bool):
     try:
-        number = max(1, int(request.GET.get("page", "1")))
+        number = int(request.GET.get("page", "1"))
     except ValueError:
         return _bad_request(request)
-    start = (number - 1) * AUDIT_PAGE_SIZE
-    rows = list(events[start : start + AUDIT_PAGE_SIZE + 1])
+    rows, number, has_next = selectors.page_rows(events, number, AUDIT_PAGE_SIZE)
     context = {
         "place": place,
         "district": district,
-        "events": rows[:AUDIT_PAGE_SIZE],
+        "events": rows,
         "number": number,
-        "has_next": len(rows) > AUDIT_PAGE_SIZE,
+        "has_next": has_next,
         "actions": AuditEvent.Action,
     }
     return render(request, "incidents/audit.html", context)

@@ -10,6 +10,7 @@ urlpatterns = [
     # Reporter: no account. The fixed paths come before /report/<code>/.
     path("report/", views.school_search, name="report_search"),
     path("report/receipt/", views.report_receipt, name="report_receipt"),
+    path("report/receipt/shown/", views.report_receipt_shown, name="report_receipt_shown"),
     path("report/next-steps/", views.report_next_steps, name="report_next_steps"),
     path("report/follow-up/", views.followup_start, name="followup_start"),
     path("report/follow-up/case/", views.followup_case, name="followup_case"),

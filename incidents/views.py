@@ -27,13 +27,15 @@ from schools.models import School
 
 from . import ratelimit, receipts, reporter_sessions, selectors, services
 from .forms import (
+    STARTED_MAX_AGE,
     FollowUpForm,
     ReceiptConfirmForm,
     ReporterInfoForm,
     ReporterReplyForm,
     ReportForm,
     SchoolSearchForm,
-    form_started_at,
+    StartedToken,
+    form_started,
     form_started_token,
 )
 from .models import Category, IncidentReport, SpamReason, Status, Urgency
@@ -138,15 +140,33 @@ def report_start(request, code):
 # --- the form and the receipt ------------------------------------------------------------
 
 
-def _spam_reason(form: ReportForm) -> str:
+def _spam_reason(form: ReportForm, started: StartedToken | None, now: float) -> str:
     if form.cleaned_data.get("website_url"):
         return SpamReason.HONEYPOT
-    started = form_started_at(form.cleaned_data.get("started") or "")
     if started is None:
         return SpamReason.NO_TIMESTAMP
-    if timezone.now().timestamp() - started < settings.INCIDENT_MIN_FILL_SECONDS:
+    if now - started.at < settings.INCIDENT_MIN_FILL_SECONDS:
         return SpamReason.TOO_FAST
+    if not ratelimit.first_use_of_form(started.nonce, STARTED_MAX_AGE):
+        return SpamReason.REPLAYED
     return SpamReason.NONE
+
+
+def _form_again(request, school, form_data):
+    """A form left open for more than two hours: shown again with what was
+    typed and a new time stamp, so a pupil who took their time loses nothing
+    and is not taken for a program (the time already spent counts)."""
+    data = form_data.copy()
+    data["started"] = form_started_token(timezone.now().timestamp() - settings.INCIDENT_MIN_FILL_SECONDS)
+    context = {"school": school, "form": ReportForm(data), "threat": Category.THREAT, "urgent": Urgency.URGENT}
+    return render(request, "incidents/report_form.html", context | {"stale": True})
+
+
+def _receipt_redirect(request, session):
+    response = HttpResponseRedirect(reverse("report_receipt"), status=303)
+    if session is not None:
+        reporter_sessions.set_cookie(response, request, session)
+    return response
 
 
 @reporter_page
@@ -160,14 +180,19 @@ def report_new(request, code):
             return _bad_request(request)
         form = ReportForm(request.POST)
         if form.is_valid():
+            now = timezone.now().timestamp()
+            started = form_started(form.cleaned_data.get("started") or "")
+            if started is not None and started.expired(now) and not form.cleaned_data.get("website_url"):
+                return _form_again(request, school, request.POST)
             report, receipt = services.report_submit(
-                school=school, spam_reason=_spam_reason(form), **form.report_data()
+                school=school, spam_reason=_spam_reason(form, started, now), **form.report_data()
             )
+            if receipt is None:  # the same report again (a double tap): the first one's receipt page
+                return _receipt_redirect(request, reporter_sessions.recall_for_duplicate(report.duplicate_key))
             # The receipt travels only inside the encrypted, 15-minute cookie.
             session = reporter_sessions.start(reporter_sessions.RECEIPT, {"report_id": report.pk, "receipt": receipt})
-            response = HttpResponseRedirect(reverse("report_receipt"), status=303)
-            reporter_sessions.set_cookie(response, request, session)
-            return response
+            reporter_sessions.remember_for_duplicate(report.duplicate_key, session)
+            return _receipt_redirect(request, session)
         if form.forged():
             return _bad_request(request)
     else:
@@ -180,24 +205,35 @@ def report_new(request, code):
 @require_http_methods(["GET", "POST"])
 def report_receipt(request):
     """The receipt, shown until the reporter confirms they saved it, and only
-    within the short anonymous session that submitted the report."""
+    within the short anonymous session that submitted the report.
+
+    Every POST here is answered with a redirect and, once the session has
+    ended, the address redirects to a page that says why: so Back after the
+    receipt never lands on a browser's "resend the form?" error."""
     session = reporter_sessions.load(request, reporter_sessions.RECEIPT)
     if session is None:
-        response = render(request, "incidents/report_receipt_gone.html")
+        response = HttpResponseRedirect(reverse("report_receipt_shown"), status=303)
         reporter_sessions.delete_cookie(response, reporter_sessions.RECEIPT)
         return response
-    form = ReceiptConfirmForm(request.POST or None)
     if request.method == "POST":
         if not session.form_token_ok(request.POST.get("form_token")):
             return _bad_request(request)
-        if form.is_valid():
-            reporter_sessions.end(session)
-            response = HttpResponseRedirect(reverse("report_next_steps"), status=303)
-            reporter_sessions.delete_cookie(response, reporter_sessions.RECEIPT)
-            return response
+        if not ReceiptConfirmForm(request.POST).is_valid():
+            return HttpResponseRedirect(reverse("report_receipt") + "?saved=missing#error-summary", status=303)
+        reporter_sessions.end(session)
+        response = HttpResponseRedirect(reverse("report_next_steps"), status=303)
+        reporter_sessions.delete_cookie(response, reporter_sessions.RECEIPT)
+        return response
+    form = ReceiptConfirmForm({}) if request.GET.get("saved") == "missing" else ReceiptConfirmForm()
     receipt = session.data["receipt"]
     context = {"groups": receipts.grouped(receipt), "form": form, "form_token": session.form_token}
     return render(request, "incidents/report_receipt.html", context)
+
+
+@reporter_page
+@require_http_methods(["GET"])
+def report_receipt_shown(request):
+    return render(request, "incidents/report_receipt_gone.html")
 
 
 @reporter_page
@@ -225,17 +261,20 @@ def followup_start(request):
     if request.method == "POST" and form.is_valid():
         receipt = form.cleaned_data["receipt"]
         fingerprint = request.incident_fingerprint
-        if ratelimit.receipt_guessing_blocked(fingerprint, receipt):
+        if not ratelimit.receipt_guess_allowed(fingerprint, receipt):
             problem, status = "too_many", 429
         else:
             report = services.report_for_receipt(receipt)
             if report is not None:
+                ratelimit.receipt_was_right(fingerprint, receipt)
                 session = reporter_sessions.start(reporter_sessions.FOLLOWUP, {"report_id": report.pk})
                 response = HttpResponseRedirect(reverse("followup_case"), status=303)
                 reporter_sessions.set_cookie(response, request, session)
                 return response
-            ratelimit.record_wrong_receipt(fingerprint, receipt)
-            problem = NOT_FOUND
+            if ratelimit.record_wrong_receipt(fingerprint, receipt):
+                problem, status = "too_many", 429
+            else:
+                problem = NOT_FOUND
     context = {"form": form, "problem": problem, "expired": request.GET.get("ended") == "1"}
     return render(request, "incidents/followup_start.html", context, status=status)
 
@@ -272,6 +311,7 @@ def _followup_expired():
 def _render_case(request, session, report, *, reply_form=None, info_form=None, status=200):
     context = {
         "report": report,
+        "own_report": selectors.reporter_own_report(report),
         "messages_list": selectors.reporter_messages(report),
         "reply_form": reply_form or ReporterReplyForm(),
         "info_form": info_form or ReporterInfoForm(),

@@ -150,7 +150,8 @@ MATRIX = {
     "report_search": ("get", None, EVERYONE),
     "report_start": ("get", "school", EVERYONE),
     "report_new": ("get", "school", EVERYONE),
-    "report_receipt": ("get", None, EVERYONE),
+    "report_receipt": ("get", None, expect("away")),  # no receipt session: to report_receipt_shown
+    "report_receipt_shown": ("get", None, EVERYONE),
     "report_next_steps": ("get", None, EVERYONE),
     "followup_start": ("get", None, EVERYONE),
     "followup_case": ("get", None, expect("away")),

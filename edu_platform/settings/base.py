@@ -274,9 +274,14 @@ INCIDENT_ENCRYPTION_KEYS = env_list("INCIDENT_ENCRYPTION_KEYS")
 INCIDENT_RATE_LIMIT_PEPPER = env_secret("INCIDENT_RATE_LIMIT_PEPPER")
 # Closed cases are deleted this many days after closing (reopening stops the clock).
 INCIDENT_RETENTION_DAYS = env_int("INCIDENT_RETENTION_DAYS", 365)
-# Behind a load balancer, how many proxies append to X-Forwarded-For; the
-# address they saw is hashed for rate limits (0: use the socket's address).
-INCIDENT_TRUSTED_PROXY_COUNT = env_int("INCIDENT_TRUSTED_PROXY_COUNT", 0)
+# Behind a load balancer, how many proxies append to X-Forwarded-For (one
+# setting for the whole platform: the report channel, the guardian-code and
+# join-code limits and allauth's). 0, the default everywhere, trusts no
+# header and uses the socket's address. INCIDENT_TRUSTED_PROXY_COUNT is the
+# old, deprecated name, still read when the new one is not set.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", env_int("INCIDENT_TRUSTED_PROXY_COUNT", 0))
+INCIDENT_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT  # deprecated alias
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # Spam: a form sent faster than this is a program's; more reports than this
 # for one school in 10 minutes are flagged (kept, never dropped).
 INCIDENT_MIN_FILL_SECONDS = env_int("INCIDENT_MIN_FILL_SECONDS", 3)

@@ -45,7 +45,6 @@ SECURE_HSTS_PRELOAD = True
 _LOOPBACK = env_bool("STACK_INSECURE_LOOPBACK", False)
 SESSION_COOKIE_SECURE = not _LOOPBACK
 CSRF_COOKIE_SECURE = not _LOOPBACK
-
-# Behind the load balancer every visitor would otherwise share its address
-# for the report channel's guessing limits (incidents/ratelimit.py).
-INCIDENT_TRUSTED_PROXY_COUNT = env_int("INCIDENT_TRUSTED_PROXY_COUNT", 1)
+# TRUSTED_PROXY_COUNT (base.py) defaults to 0 here too: X-Forwarded-For is
+# trusted only when the deployment says how many proxies append to it
+# (docs/deploy.md, the load balancer).

@@ -1,6 +1,7 @@
 """Helpers for the incident channel's tests: a valid report form, a report
 made through the service, and a district safety officer."""
 
+import itertools
 import time
 
 import pytest
@@ -8,6 +9,10 @@ import pytest
 from incidents import services
 from incidents.forms import form_started_token
 from tests.factories import UserFactory
+
+# Each report a test makes says something of its own: the same report sent
+# twice within a minute is stored once (incidents.services.report_submit).
+_serial = itertools.count(1)
 
 
 def report_form(school_obj, **overrides):
@@ -25,7 +30,7 @@ def report_form(school_obj, **overrides):
         "affected": "me",
         "staff_involved": "no",
         "urgency": "1",
-        "details": "Someone in my class made a fake picture of me and posted it.",
+        "details": f"Someone in my class made a fake picture of me and posted it. ({next(_serial)})",
         "contact": "",
     }
     data.update(overrides)
@@ -44,7 +49,7 @@ def make_report(school, **overrides):
         "affected": "me",
         "staff_involved": "no",
         "urgency": 1,
-        "details": "what happened",
+        "details": f"what happened ({next(_serial)})",
         "contact": "",
     }
     values.update(overrides)

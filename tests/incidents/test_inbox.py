@@ -54,7 +54,10 @@ def test_query_count_does_not_grow_with_the_reports(client, cast, params, django
         response = client.get("/counsel/", params)
     assert response.status_code == 200
     print(f"inbox queries {params}: {len(small.captured_queries)} with 10 reports, {len(large)} with 5000")
-    assert len(small.captured_queries) == len(large.captured_queries)
+    # Page 3 of the 10 reports is past the end: the last page is shown, for a
+    # count and one more page query (selectors.page_rows).
+    past_the_end = 2 if params.get("page") == "3" else 0
+    assert len(small.captured_queries) == len(large.captured_queries) + past_the_end
 
 
 def test_a_full_page_of_5000_reports(client, cast):

@@ -99,8 +99,8 @@ def test_submitting_shows_the_receipt_in_four_groups_once(client, cast):
     # …until the reporter confirms.
     form_token = re.search(r'name="form_token" value="([^"]+)"', html).group(1)
     not_ticked = client.post("/report/receipt/", {"form_token": form_token})
-    assert not_ticked.status_code == 200
-    assert receipt[:4] in not_ticked.content.decode()
+    assert not_ticked.status_code == 303  # answered with a redirect: Back never resends a form
+    assert receipt[:4] in client.get(not_ticked["Location"]).content.decode()
     confirmed = client.post("/report/receipt/", {"form_token": form_token, "saved": "on"})
     assert confirmed.status_code == 303
     assert confirmed["Location"] == "/report/next-steps/"
@@ -113,7 +113,8 @@ RECEIPT_GONE = "신고 번호는 다시 보여 줄 수 없어요"  # the page's 
 def assert_receipt_gone(client) -> None:
     """The receipt page answers, and says the code cannot be shown again
     (not an error page), without a receipt on it."""
-    response = client.get("/report/receipt/")
+    response = client.get("/report/receipt/", follow=True)
+    assert response.redirect_chain == [("/report/receipt/shown/", 303)]
     assert response.status_code == 200
     gone = response.content.decode()
     assert RECEIPT_GONE in gone

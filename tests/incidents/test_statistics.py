@@ -9,8 +9,8 @@ from .conftest import make_report
 
 
 def test_counts_below_five_are_hidden(client, cast):
-    for _ in range(6):
-        make_report(cast.school, category="fake_of_me", details="private words")
+    for n in range(6):
+        make_report(cast.school, category="fake_of_me", details="private words", account_handle=f"@{n}")
     for _ in range(2):
         make_report(cast.school, category="threat")
     mfa_login(client, cast.school_admin)

@@ -105,7 +105,10 @@ def test_the_report_form_never_fails_and_a_refusal_stores_nothing(client, cast, 
     event(f"report answer {response.status_code}")
     if response.status_code == 303:
         assert response["Location"] == "/report/receipt/"
-        assert after[0] == before[0] + 1 and after[1] == before[1] + 1, "one report with its first event"
+        if after == before:  # the same report as an earlier example within the minute: stored once
+            event("report answered as a duplicate")
+        else:
+            assert after[0] == before[0] + 1 and after[1] == before[1] + 1, "one report with its first event"
         # One email to the counselor, unless one is still waiting to go out or it looks like a program.
         assert after[2] - before[2] in (0, 1)
     else:
