@@ -49,3 +49,9 @@ def test_escaping_is_unambiguous_and_leaves_korean_alone():
     assert escape_controls("/report/학교\\r") == "/report/학교\\\\r"
     assert escape_controls("a\u2028b\x85c\x7f") == "a\\u2028b\\x85c\\x7f"
     assert escape_controls(404) == 404
+
+
+def test_a_card_sign_in_token_never_reaches_the_access_log():
+    out = _log_line(SafeAccessLogger, "/card/Secret-Card-Token_123/")
+    assert out == "GET /card/…/ 404 3ms\n"
+    assert "Secret" not in _log_line(SafeAccessLogger, "/en/card/Secret-Card-Token_123/")
