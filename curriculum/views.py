@@ -104,16 +104,12 @@ def _tries(request, *, page_id: int, kind: str, token: str, answers, stored: boo
 
 
 def _tell_first_answers(request, page_id: int, answers, result: quiz.Result) -> None:
-    """The first answers a signed-in learner sends to a quiz in this session
-    go to the listeners of ``first_quiz_answers`` (the classroom counts them
-    for the class, with no link to the learner). The session keeps only that
-    this quiz was counted, not what was answered."""
+    """A signed-in learner's first try at a quiz (their first stored attempt,
+    or without consent the first in this session: ``_tries``) goes to the
+    listeners of ``first_quiz_answers``: the classroom counts it for the
+    class, with no link to the learner."""
     if not request.user.is_authenticated:
         return
-    counted = request.session.get("quiz-counted", [])
-    if page_id in counted:
-        return
-    request.session["quiz-counted"] = [*counted, page_id][-200:]
     first_quiz_answers.send(
         sender=LessonPage,
         student=request.user,
@@ -197,7 +193,6 @@ def lesson_quiz_submit(request, lesson: LessonPage):
     context = _lesson_context(request, lesson, with_progress=False)
     ids = context["source_ids"]
     stored = context["records_progress"]
-    _tell_first_answers(request, ids[lesson.pk], answers, result)
     if stored:
         module = context["module"]
         source_module = _source_module(module, ids)
@@ -215,6 +210,8 @@ def lesson_quiz_submit(request, lesson: LessonPage):
     tries = _tries(
         request, page_id=ids[lesson.pk], kind=QuizAttempt.Kind.QUIZ, token=token, answers=answers, stored=stored
     )
+    if tries == 1:
+        _tell_first_answers(request, ids[lesson.pk], answers, result)
     reveal = quiz.reveals_key(result, tries)
     context.update(_consent_context(request, stored), result=result, reveal=reveal, form_token=token)
     context["questions"] = _question_views(
