@@ -83,15 +83,9 @@ def add_weekday_hours(start: datetime, hours: float) -> datetime:
     return current
 
 
-def urgent_target() -> timedelta:
-    """The reporter's promise for urgent reports and the escalation timer: one
-    setting, INCIDENT_URGENT_RESPONSE_MINUTES."""
-    return timedelta(minutes=settings.INCIDENT_URGENT_RESPONSE_MINUTES)
-
-
 def urgent_promise() -> str:
-    """The promise for urgent reports in words ("within one hour"), from the
-    same setting as the escalation timer."""
+    """The promise for urgent reports in words ("within one hour"): the same
+    setting, INCIDENT_URGENT_RESPONSE_MINUTES, as the escalation timer."""
     minutes = settings.INCIDENT_URGENT_RESPONSE_MINUTES
     if minutes % 60 == 0:
         hours = minutes // 60
@@ -102,7 +96,7 @@ def urgent_promise() -> str:
 def response_due(start: datetime, urgency: int) -> datetime:
     """The urgent target for urgent reports, at any time; one school day otherwise."""
     if urgency == Urgency.URGENT:
-        return start + urgent_target()
+        return start + timedelta(minutes=settings.INCIDENT_URGENT_RESPONSE_MINUTES)
     return add_weekday_hours(start, SCHOOL_DAY_HOURS)
 
 
@@ -136,9 +130,8 @@ def report_recipients(report: IncidentReport) -> tuple[list, str]:
 
 
 def _district_officers(school_id: int) -> list:
-    User = get_user_model()
     district_id = School.objects.filter(pk=school_id).values("district_id")
-    return list(User.objects.filter(districts_as_safety_officer__in=district_id, is_active=True).order_by("id"))
+    return list(get_user_model().objects.filter(districts_as_safety_officer__in=district_id, is_active=True))
 
 
 def escalation_recipients(report: IncidentReport) -> list:
