@@ -256,6 +256,9 @@ WAGTAILDOCS_EXTENSIONS = ["pdf"]
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+# No Gravatar in the CMS: editors' addresses are not sent out as hashes, and
+# the images are not broken where the school network blocks them.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAIL_WORKFLOW_ENABLED = True
 
