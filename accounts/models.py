@@ -53,7 +53,9 @@ def _hash_token(token: str) -> str:
 
 class InvitationQuerySet(models.QuerySet):
     def usable(self):
-        return self.filter(used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+        return self.filter(
+            used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now(), waiting_for_approval=False
+        )
 
     def for_token(self, token: str):
         return self.filter(token_hash=_hash_token(token))
@@ -79,6 +81,14 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Granting the counselor role needs a second person: such an invitation
+    # is sent only once another school admin or the district's safety officer
+    # (never the inviter) approves it (accounts.services.invitation_approve).
+    waiting_for_approval = models.BooleanField(default=False)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
 
     objects = InvitationQuerySet.as_manager()
 
@@ -99,6 +109,8 @@ class Invitation(models.Model):
             return "used"
         if self.revoked_at:
             return "revoked"
+        if self.waiting_for_approval:
+            return "waiting"
         if self.expires_at <= timezone.now():
             return "expired"
         return "pending"

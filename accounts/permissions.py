@@ -237,6 +237,21 @@ def can_manage_school(user, school) -> bool:
     return school.pk in roles_of(user).school_ids(Role.SCHOOL_ADMIN)
 
 
+def is_school_admin_or_safety_officer(user) -> bool:
+    return is_school_admin(user) or is_safety_officer(user)
+
+
+def can_approve_invitation(user, invitation) -> bool:
+    """A second person: another admin of the school or a safety officer of its
+    district, never the inviter."""
+    if user.pk == invitation.invited_by_id:
+        return False
+    roles = roles_of(user)
+    return invitation.school_id in roles.school_ids(Role.SCHOOL_ADMIN) or (
+        invitation.school.district_id in roles.district_ids
+    )
+
+
 def home_url_name(user) -> str:
     """The start page of a person's main role; staff roles come first."""
     roles = roles_of(user)
@@ -279,6 +294,7 @@ parent_required = role_required(is_parent)
 counselor_required = role_required(is_counselor)
 school_admin_required = role_required(is_school_admin)
 safety_officer_required = role_required(is_safety_officer)
+school_admin_or_safety_officer_required = role_required(is_school_admin_or_safety_officer)
 
 
 def results_may_be_stored(student) -> bool:

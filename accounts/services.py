@@ -7,8 +7,9 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from schools.models import Membership
+from schools.models import Membership, Role
 
 from .models import (
     Invitation,
@@ -20,24 +21,90 @@ class InvitationError(Exception):
     """An invitation that cannot be used; the message is for the person."""
 
 
+# Roles that let a person read reports: granting one needs a second person.
+ROLES_NEEDING_APPROVAL = frozenset({Role.COUNSELOR})
+
+
+def _own_addresses(user) -> set[str]:
+    if user is None:
+        return set()
+    addresses = {address.lower() for address in EmailAddress.objects.filter(user=user).values_list("email", flat=True)}
+    if user.email:
+        addresses.add(user.email.lower())
+    return addresses
+
+
 @transaction.atomic
-def invitation_create(*, school, email: str, role: str, invited_by, site_url: str) -> Invitation:
+def invitation_create(*, school, email: str, role: str, invited_by, site_url: str, approved_by=None) -> Invitation:
+    """Invite someone to a staff role. Nobody invites themselves. A counselor
+    invitation waits for a second person's approval (invitation_approve) and
+    is sent only then, unless ``approved_by`` (a district officer importing
+    the school file) is that second person already."""
+    email = email.strip().lower()
+    if email in _own_addresses(invited_by):
+        raise InvitationError(_("You cannot invite yourself: another person must grant you a role."))
+    waiting = role in ROLES_NEEDING_APPROVAL and approved_by is None
     token, token_hash = Invitation.new_token()
     invitation = Invitation.objects.create(
         school=school,
-        email=email.strip().lower(),
+        email=email,
         role=role,
         token_hash=token_hash,
         invited_by=invited_by,
         expires_at=timezone.now() + Invitation.VALID_FOR,
+        waiting_for_approval=waiting,
+        approved_by=approved_by if role in ROLES_NEEDING_APPROVAL else None,
+        approved_at=timezone.now() if role in ROLES_NEEDING_APPROVAL and not waiting else None,
     )
+    if not waiting:
+        _invitation_send(invitation, token, site_url)
+        if role in ROLES_NEEDING_APPROVAL:
+            _tell_counselors(invitation)
+    return invitation
+
+
+@transaction.atomic
+def invitation_approve(*, invitation: Invitation, approved_by, site_url: str) -> Invitation:
+    """The second person approves a waiting invitation: it is sent (with a
+    fresh link, valid seven days from now) and the school's counselors are
+    told. The inviter, or the invited person, cannot approve it."""
+    invitation = Invitation.objects.select_for_update().select_related("school").get(pk=invitation.pk)
+    if not invitation.waiting_for_approval or invitation.revoked_at or invitation.used_at:
+        raise InvitationError(_("This invitation is not waiting for approval."))
+    if approved_by.pk == invitation.invited_by_id or invitation.email in _own_addresses(approved_by):
+        raise InvitationError(_("Another person must approve this invitation: not the one who made it."))
+    token, invitation.token_hash = Invitation.new_token()
+    invitation.waiting_for_approval = False
+    invitation.approved_by = approved_by
+    invitation.approved_at = timezone.now()
+    invitation.expires_at = invitation.approved_at + Invitation.VALID_FOR
+    invitation.save(update_fields=["token_hash", "waiting_for_approval", "approved_by", "approved_at", "expires_at"])
+    _invitation_send(invitation, token, site_url)
+    _tell_counselors(invitation)
+    return invitation
+
+
+def _invitation_send(invitation: Invitation, token: str, site_url: str) -> None:
+    school = invitation.school
     link = site_url.rstrip("/") + reverse("invitation_accept", kwargs={"token": token})
     context = {"invitation": invitation, "link": link, "school": school}
     with translation.override(school.default_language):
         subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
         body = render_to_string("accounts/email/invitation_body.txt", context)
     transaction.on_commit(lambda: send_mail(subject, body, None, [invitation.email]))
-    return invitation
+
+
+def _tell_counselors(invitation: Invitation) -> None:
+    """Every current counselor of the school hears that a counselor invitation
+    was approved, and by whom (never anything about a report)."""
+    counselor_ids = Membership.objects.filter(school=invitation.school, role=Role.COUNSELOR).values("user_id")
+    for counselor in User.objects.filter(pk__in=counselor_ids, is_active=True).exclude(email="").order_by("id"):
+        context = {"invitation": invitation, "school": invitation.school, "name": counselor.get_short_name()}
+        with translation.override(counselor.preferred_language or invitation.school.default_language):
+            subject = render_to_string("accounts/email/counselor_invited_subject.txt", context).strip()
+            body = render_to_string("accounts/email/counselor_invited_body.txt", context)
+        address = counselor.email
+        transaction.on_commit(lambda s=subject, b=body, a=address: send_mail(s, b, None, [a]))
 
 
 def invitation_for_token(token: str) -> Invitation:
@@ -58,6 +125,8 @@ def invitation_accept(*, token: str, display_name: str, password: str, user: Use
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.status != "pending":
         raise InvitationError(invitation.status)
+    if user is not None and user.pk in (invitation.invited_by_id, invitation.approved_by_id):
+        raise InvitationError("self")
     if user is None:
         if EmailAddress.objects.filter(email__iexact=invitation.email).exists():
             raise InvitationError("account_exists")

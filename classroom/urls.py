@@ -36,4 +36,9 @@ urlpatterns = [
     path("school/", school_admin.school_home, name="school_home"),
     path("school/<str:code>/staff/", school_admin.school_staff, name="school_staff"),
     path("school/<str:code>/staff/<int:membership_pk>/end/", school_admin.staff_end, name="staff_end"),
+    path(
+        "school/<str:code>/invitations/<int:invitation_pk>/approve/",
+        school_admin.invitation_approve_view,
+        name="invitation_approve",
+    ),
 ]

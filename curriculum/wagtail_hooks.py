@@ -1,8 +1,11 @@
 """CMS registration of the curriculum snippets. The legal facts list shows,
-and filters by, the facts that have not been reviewed for a year."""
+and filters by, the facts that have not been reviewed for a year. Wagtail's
+"Reports" menu is renamed "CMS reports": our Korean "Reports" (신고) means
+the pupils' incident reports."""
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
@@ -46,3 +49,10 @@ class HelpResourceViewSet(SnippetViewSet):
 
 register_snippet(LegalFactViewSet)
 register_snippet(HelpResourceViewSet)
+
+
+@hooks.register("construct_main_menu")
+def rename_wagtail_reports_menu(request, menu_items):
+    for item in menu_items:
+        if item.name == "reports":
+            item.label = _("CMS reports")

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Invitation
-from accounts.services import invitation_create
+from accounts.services import InvitationError, invitation_create
 from schools.models import Membership, Role, School
 
 from .models import SchoolImport
@@ -61,7 +61,14 @@ def _invite(school: School, emails: list[str], role: str, *, invited_by, site_ur
     for email in emails:
         if email in members or email in pending:
             continue
-        invitation_create(school=school, email=email, role=role, invited_by=invited_by, site_url=site_url)
+        # The officer is the second person: the invitation is approved at once
+        # (and never to the officer's own address).
+        try:
+            invitation_create(
+                school=school, email=email, role=role, invited_by=invited_by, site_url=site_url, approved_by=invited_by
+            )
+        except InvitationError:
+            continue
         invited += 1
     return invited
 

@@ -24,6 +24,7 @@ from .models import (
     OutboxMessage,
     Referral,
     Status,
+    Urgency,
 )
 from .permissions import assignable_staff
 
@@ -126,7 +127,8 @@ def report_opened(*, report: IncidentReport, actor, printed: bool = False) -> No
 
 def reports_escalate_overdue(*, now: datetime | None = None) -> int:
     """Tell the school admins and the other counselors, once, about every
-    report that was not acknowledged within its target."""
+    report that was not acknowledged within its target; for an urgent one
+    (INCIDENT_URGENT_RESPONSE_MINUTES) the district's safety officers too."""
     now = services.to_minute(now or timezone.now())
     overdue = IncidentReport.objects.filter(
         status__in=AWAITING_RESPONSE, response_due_at__lte=now, escalated_at__isnull=True, bot_suspect=False
@@ -137,7 +139,9 @@ def reports_escalate_overdue(*, now: datetime | None = None) -> int:
             report = (
                 IncidentReport.objects.select_for_update()
                 .filter(pk=pk, status__in=AWAITING_RESPONSE, escalated_at__isnull=True)
-                .only("pk", "school_id", "district_id", "routed_to", "assigned_to_id", "status", "escalated_at")
+                .only(
+                    "pk", "school_id", "district_id", "routed_to", "assigned_to_id", "status", "escalated_at", "urgency"
+                )
                 .first()
             )
             if report is None:
@@ -150,6 +154,7 @@ def reports_escalate_overdue(*, now: datetime | None = None) -> int:
                 recipients=services.escalation_recipients(report),
                 kind=OutboxMessage.Kind.ESCALATION,
                 routed_to=report.routed_to,
+                urgent=report.urgency == Urgency.URGENT,
                 now=now,
             )
             escalated += 1

@@ -9,6 +9,7 @@ The receipt is kept only as an argon2id hash (see ``incidents.receipts``).
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -178,6 +179,13 @@ class IncidentReport(models.Model):
     def awaiting_response(self) -> bool:
         return self.status in AWAITING_RESPONSE
 
+    @property
+    def past_promise(self) -> bool:
+        """Not acknowledged and past its response target (for urgent reports
+        the promise made to the reporter, INCIDENT_URGENT_RESPONSE_MINUTES)."""
+        due = self.response_due_at
+        return self.awaiting_response and due is not None and due < timezone.now()
+
     def allowed_next_statuses(self) -> tuple[str, ...]:
         return ALLOWED_TRANSITIONS.get(self.status, ())
 
@@ -339,6 +347,8 @@ class OutboxMessage(models.Model):
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     routed_to = models.CharField(max_length=10, choices=Routing.choices, default=Routing.SCHOOL)
+    # Said in the subject ("Urgent: ..."); never any content.
+    urgent = models.BooleanField(default=False)
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import ngettext
 
 from edu_platform.ratelimit import keyed_hash
 from edu_platform.urls_public import public_url
@@ -44,7 +45,6 @@ from .permissions import assignable_staff
 
 logger = logging.getLogger(__name__)
 
-URGENT_TARGET = timedelta(hours=1)
 SCHOOL_DAY_HOURS = 24
 MAX_SEND_ATTEMPTS = 20
 # A short retry when handing a task to the broker: if it is down, the report
@@ -83,10 +83,20 @@ def add_weekday_hours(start: datetime, hours: float) -> datetime:
     return current
 
 
+def urgent_promise() -> str:
+    """The promise for urgent reports in words ("within one hour"): the same
+    setting, INCIDENT_URGENT_RESPONSE_MINUTES, as the escalation timer."""
+    minutes = settings.INCIDENT_URGENT_RESPONSE_MINUTES
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return ngettext("within one hour", "within %(count)d hours", hours) % {"count": hours}
+    return ngettext("within %(count)d minute", "within %(count)d minutes", minutes) % {"count": minutes}
+
+
 def response_due(start: datetime, urgency: int) -> datetime:
-    """One hour for urgent reports, at any time; one school day otherwise."""
+    """The urgent target for urgent reports, at any time; one school day otherwise."""
     if urgency == Urgency.URGENT:
-        return start + URGENT_TARGET
+        return start + timedelta(minutes=settings.INCIDENT_URGENT_RESPONSE_MINUTES)
     return add_weekday_hours(start, SCHOOL_DAY_HOURS)
 
 
@@ -119,32 +129,41 @@ def report_recipients(report: IncidentReport) -> tuple[list, str]:
     return _superusers(), OutboxMessage.Kind.UNHANDLED
 
 
+def _district_officers(school_id: int) -> list:
+    district_id = School.objects.filter(pk=school_id).values("district_id")
+    return list(get_user_model().objects.filter(districts_as_safety_officer__in=district_id, is_active=True))
+
+
 def escalation_recipients(report: IncidentReport) -> list:
-    """The school admins and the counselors other than the one assigned; for
-    district cases the other safety officers (never the school's staff)."""
+    """The school admins and the counselors other than the one assigned, and
+    for urgent reports the district's safety officers too; for district cases
+    the other safety officers (never the school's staff)."""
     staff = [user for user in assignable_staff(report) if user.pk != report.assigned_to_id]
     if report.routed_to == Routing.SCHOOL:
-        people = {user.pk: user for user in [*_school_admins(report.school_id), *staff]}
+        officers = _district_officers(report.school_id) if report.urgency == Urgency.URGENT else []
+        people = {user.pk: user for user in [*_school_admins(report.school_id), *staff, *officers]}
         recipients = list(people.values())
     else:
         recipients = staff
     return recipients or _superusers()
 
 
-def notify(*, recipients: Iterable, kind: str, routed_to: str, now: datetime | None = None) -> list[int]:
+def notify(
+    *, recipients: Iterable, kind: str, routed_to: str, urgent: bool = False, now: datetime | None = None
+) -> list[int]:
     """Write outbox rows (in the caller's transaction) and queue them once it
     commits. A recipient who still has an unsent message of the same kind
-    gets no second one: the email says only "look at your inbox"."""
+    gets no second one: the email says only "look at your inbox" (an urgent
+    report makes the waiting one urgent)."""
     now = to_minute(now or timezone.now())
     recipient_ids = {user.pk for user in recipients}
-    waiting = set(
-        OutboxMessage.objects.filter(recipient_id__in=recipient_ids, kind=kind, sent_at__isnull=True).values_list(
-            "recipient_id", flat=True
-        )
-    )
+    pending = OutboxMessage.objects.filter(recipient_id__in=recipient_ids, kind=kind, sent_at__isnull=True)
+    waiting = set(pending.values_list("recipient_id", flat=True))
+    if urgent and waiting:
+        pending.filter(urgent=False).update(urgent=True)
     messages = OutboxMessage.objects.bulk_create(
         [
-            OutboxMessage(recipient_id=user_id, kind=kind, routed_to=routed_to, created_at=now)
+            OutboxMessage(recipient_id=user_id, kind=kind, routed_to=routed_to, urgent=urgent, created_at=now)
             for user_id in sorted(recipient_ids - waiting)
         ]
     )
@@ -178,6 +197,8 @@ def _render_notification(message: OutboxMessage) -> tuple[str, str]:
             "district": message.routed_to == Routing.DISTRICT,
             "link": public_url(reverse(link_name)),
             "name": recipient.get_short_name(),
+            "urgent": message.urgent,
+            "promise": urgent_promise(),
         }
         subject = render_to_string("incidents/email/notification_subject.txt", context).strip()
         body = render_to_string("incidents/email/notification_body.txt", context)
@@ -346,7 +367,8 @@ def _report_store(*, fields: dict, first_of_flood: bool, now: datetime) -> Incid
             notify(recipients=recipients, kind=OutboxMessage.Kind.FLOOD, routed_to=report.routed_to, now=now)
     else:
         recipients, kind = report_recipients(report)
-        notify(recipients=recipients, kind=kind, routed_to=report.routed_to, now=now)
+        urgent = report.urgency == Urgency.URGENT
+        notify(recipients=recipients, kind=kind, routed_to=report.routed_to, urgent=urgent, now=now)
     return report
 
 

@@ -134,7 +134,9 @@ def report_start(request, code):
     if code != code.upper():
         return redirect("report_start", code=code.upper())
     school = _school(code)
-    return render(request, "incidents/report_start.html", {"school": school})
+    return render(
+        request, "incidents/report_start.html", {"school": school, "urgent_promise": services.urgent_promise()}
+    )
 
 
 # --- the form and the receipt ------------------------------------------------------------

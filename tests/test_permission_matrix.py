@@ -124,6 +124,9 @@ MATRIX = {
     "school_home": ("get", None, SCHOOL_ADMIN),
     "school_staff": ("get", "school", SCHOOL_ADMIN),
     "staff_end": ("post", "teacher_membership", dict(only("through", "school_admin"))),
+    # A counselor invitation made by another admin of the school: its admin or
+    # the district's officer approves it; the other district's officer may not.
+    "invitation_approve": ("post", "waiting_invitation", dict(only("through", "school_admin", "officer"))),
     "school_report_stats": ("get", "school", SCHOOL_ADMIN),
     "school_report_poster": ("get", "school", SCHOOL_ADMIN),
     "school_report_audit": ("get", "school", SCHOOL_ADMIN),
@@ -254,6 +257,18 @@ def objects(cast, django_capture_on_commit_callbacks):
         report=report,
         teacher_membership=cast.other_teacher.memberships.get(school=cast.school, role="teacher"),
         school_import=SchoolImport.objects.create(district=cast.school.district, created_by=cast.officer, rows=[]),
+        waiting_invitation=_waiting_invitation(cast),
+    )
+
+
+def _waiting_invitation(cast):
+    from accounts.services import invitation_create
+    from tests.factories import MembershipFactory, UserFactory
+
+    inviter = UserFactory(username="inviting-admin")
+    MembershipFactory(user=inviter, school=cast.school, role="school_admin")
+    return invitation_create(
+        school=cast.school, email="matrix.counselor@example.org", role="counselor", invited_by=inviter, site_url=""
     )
 
 
@@ -274,6 +289,7 @@ KWARGS = {
     "report": lambda o: {"pk": o.report.pk},
     "office_school": lambda o: {"code": o.cast.school.district.code, "school_code": o.cast.school.code},
     "school_import": lambda o: {"code": o.cast.school.district.code, "import_pk": o.school_import.pk},
+    "waiting_invitation": lambda o: {"code": o.cast.school.code, "invitation_pk": o.waiting_invitation.pk},
 }
 STAFF_WITH_MFA = {"counselor", "other_counselor", "school_admin", "editor", "officer", "other_officer"}
 

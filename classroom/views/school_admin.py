@@ -10,8 +10,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.forms import InvitationForm
 from accounts.models import Invitation
-from accounts.permissions import school_admin_required
-from accounts.services import invitation_create
+from accounts.permissions import (
+    can_approve_invitation,
+    school_admin_or_safety_officer_required,
+    school_admin_required,
+)
+from accounts.services import InvitationError, invitation_approve, invitation_create
 from edu_platform.urls_public import public_base_url
 from schools.models import STAFF_ROLES, EndedMembership, Membership, School
 
@@ -33,15 +37,28 @@ def school_staff(request, code):
     role_choices = [(role.value, role.label) for role in STAFF_ROLES]
     form = InvitationForm(request.POST or None, role_choices=role_choices)
     if request.method == "POST" and form.is_valid():
-        invitation_create(
-            school=school,
-            email=form.cleaned_data["email"],
-            role=form.cleaned_data["role"],
-            invited_by=request.user,
-            site_url=public_base_url(request),
-        )
-        messages.success(request, _("The invitation was sent. The link works once, for seven days."))
-        return redirect("school_staff", code=school.code)
+        try:
+            invitation = invitation_create(
+                school=school,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                invited_by=request.user,
+                site_url=public_base_url(request),
+            )
+        except InvitationError as error:
+            form.add_error("email", str(error))
+        else:
+            if invitation.waiting_for_approval:
+                messages.success(
+                    request,
+                    _(
+                        "The invitation waits for approval: another school admin or the education office's "
+                        "safety officer must approve it before it is sent."
+                    ),
+                )
+            else:
+                messages.success(request, _("The invitation was sent. The link works once, for seven days."))
+            return redirect("school_staff", code=school.code)
     staff = list(
         Membership.objects.filter(school=school, role__in=[r.value for r in STAFF_ROLES])
         .select_related("user")
@@ -53,7 +70,10 @@ def school_staff(request, code):
     for ended in EndedMembership.objects.filter(school=school).select_related("user").order_by("-ended_at")[:100]:
         former.setdefault((ended.user_id, ended.role), ended)
     former = [ended for key, ended in former.items() if key not in current]
-    invitations = Invitation.objects.filter(school=school).order_by("-created_at")[:50]
+    invitations = [
+        {"invitation": inv, "can_approve": inv.waiting_for_approval and can_approve_invitation(request.user, inv)}
+        for inv in Invitation.objects.filter(school=school).select_related("school").order_by("-created_at")[:50]
+    ]
     return render(
         request,
         "classroom/school_staff.html",
@@ -83,3 +103,21 @@ def staff_end(request, code, membership_pk):
         % {"name": membership.user},
     )
     return redirect("school_staff", code=school.code)
+
+
+@school_admin_or_safety_officer_required
+@require_POST
+def invitation_approve_view(request, code, invitation_pk):
+    """The second person approves a counselor invitation (not the inviter)."""
+    invitation = get_object_or_404(Invitation.objects.select_related("school"), pk=invitation_pk, school__code=code)
+    if not can_approve_invitation(request.user, invitation):
+        return render(request, "403.html", status=403)
+    try:
+        invitation_approve(invitation=invitation, approved_by=request.user, site_url=public_base_url(request))
+    except InvitationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The invitation was approved and sent. The school's counselors were told."))
+    if permissions.can_manage_school(request.user, invitation.school):
+        return redirect("school_staff", code=code)
+    return redirect("role_home")

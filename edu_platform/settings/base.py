@@ -256,6 +256,9 @@ WAGTAILDOCS_EXTENSIONS = ["pdf"]
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+# No Gravatar in the CMS: editors' addresses are not sent out as hashes, and
+# the images are not broken where the school network blocks them.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAIL_WORKFLOW_ENABLED = True
 
@@ -289,6 +292,10 @@ INCIDENT_SCHOOL_REPORTS_PER_10_MINUTES = env_int("INCIDENT_SCHOOL_REPORTS_PER_10
 # Wrong receipts one address may enter in 15 minutes: generous, because a
 # whole school may share one address (incidents/ratelimit.py).
 INCIDENT_RECEIPT_GUESSES_PER_ADDRESS = env_int("INCIDENT_RECEIPT_GUESSES_PER_ADDRESS", 300)
+# The reporter is promised an answer to an urgent report within this many
+# minutes; an urgent report not acknowledged by then is escalated, to the
+# district's safety officers too. One setting for the promise and the timer.
+INCIDENT_URGENT_RESPONSE_MINUTES = env_int("INCIDENT_URGENT_RESPONSE_MINUTES", 60)
 # --- end incident channel ---------------------------------------------------
 # The jurisdiction whose help lines an anonymous visitor sees.
 DEFAULT_JURISDICTION = env_str("DEFAULT_JURISDICTION", "KR")

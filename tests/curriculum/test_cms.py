@@ -108,3 +108,28 @@ def test_facts_not_reviewed_for_a_year_are_flagged():
     assert fact.needs_review
     fact.last_reviewed = timezone.localdate()
     assert not fact.needs_review
+
+
+def _sidebar_labels(html: str) -> list[str]:
+    """The labels of the CMS sidebar's menu (rendered as JSON for its script)."""
+    import json
+    import re
+
+    data = re.search(r'<script id="wagtail-sidebar-props" type="application/json">(.*?)</script>', html, re.S)
+    assert data, "no sidebar on the page"
+    return re.findall(r'"label": "([^"]*)"', json.dumps(json.loads(data.group(1)), ensure_ascii=False))
+
+
+def test_the_cms_reports_menu_is_not_called_like_our_incident_reports(client, cast):
+    """Wagtail's "Reports" menu would show "신고" (our word for incident
+    reports): it is "CMS 보고서" / "CMS reports" instead."""
+    mfa_login(client, cast.editor)
+    labels = _sidebar_labels(client.get("/cms/").content.decode())
+    assert "CMS 보고서" in labels
+    assert "신고" not in labels
+
+
+def test_the_cms_shows_no_gravatar(client, cast):
+    mfa_login(client, cast.editor)
+    html = client.get("/cms/").content.decode()
+    assert "gravatar.com" not in html

@@ -70,6 +70,10 @@ def test_an_officer_onboards_schools_from_a_file_and_staff_are_invited(
         ("vice1@example.org", "school_admin"),
     }
     assert len(mail.outbox) == 4
+    # The officer is the second person: the counselor invitation is approved and sent at once.
+    counselor_invitation = Invitation.objects.get(school=school, role="counselor")
+    assert not counselor_invitation.waiting_for_approval
+    assert counselor_invitation.approved_by == counselor_invitation.invited_by
     assert SchoolImport.objects.get().rows[0]["counselors"] == [], "addresses are not kept after the invitations"
     # The school's report channel exists at once.
     assert client.get("/en/report/7010057/").status_code == 200

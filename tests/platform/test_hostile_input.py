@@ -29,7 +29,7 @@ from classroom.models import Classroom, Enrollment, RosterImport
 from incidents.models import CaseMessage, CaseNote, IncidentReport, Referral
 from schools.models import Role
 from tests.conftest import mfa_login
-from tests.factories import ClassroomFactory
+from tests.factories import ClassroomFactory, UserFactory
 from tests.incidents.conftest import make_report, receipt_from, report_form
 
 CORPUS = {
@@ -233,13 +233,21 @@ def test_staff_display_names_from_invitations_are_escaped_on_staff_and_case_page
 ):
     from accounts.services import invitation_create
 
+    officer = UserFactory(username="approving-officer")  # the second person a counselor invitation needs
+    cast.school.district.safety_officers.add(officer)
     for number, text in enumerate(STRINGS):
         email = f"counselor{number}@example.org"
         with django_capture_on_commit_callbacks(execute=True):
             invitation_create(
-                school=cast.school, email=email, role=Role.COUNSELOR, invited_by=cast.school_admin, site_url=""
+                school=cast.school,
+                email=email,
+                role=Role.COUNSELOR,
+                invited_by=cast.school_admin,
+                site_url="",
+                approved_by=officer,
             )
-        link = next(line for line in mail.outbox[-1].body.splitlines() if "/invite/" in line).strip()
+        sent = next(message for message in reversed(mail.outbox) if message.to == [email])
+        link = next(line for line in sent.body.splitlines() if "/invite/" in line).strip()
         response = Client().post(link, {"display_name": text, "password1": PASSWORD, "password2": PASSWORD})
         assert response.status_code == 302, response.content.decode()[:2000]
     assert Invitation.objects.filter(used_at__isnull=False).count() == len(STRINGS)
