@@ -6,6 +6,8 @@ import re
 import shutil
 import subprocess
 
+import pytest
+
 from .conftest import DEMO_PASSWORD, DESKTOP, new_page
 from .test_journey_teacher import write_roster
 
@@ -28,20 +30,28 @@ def page_text(path, number: int) -> str:
     ).stdout
 
 
-def test_letters_home_print_one_a4_page_per_pupil(browser, server, a11y, tmp_path):
-    page = new_page(browser, server, DESKTOP)
-    page.goto("/accounts/login/")
+LANGUAGES = {
+    "ko": ("", "1학년 8반", ["잘라서 학교로 보내 주세요", "동의하지 않음"]),
+    "en": ("/en", "1학년 9반", ["Cut here and send back to school", "I do not agree"]),
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_letters_home_print_one_a4_page_per_pupil(browser, server, a11y, tmp_path, language):
+    prefix, class_name, slip_words = LANGUAGES[language]
+    page = new_page(browser, server, DESKTOP, language=language)
+    page.goto(f"{prefix}/accounts/login/")
     page.fill("#id_login", "demo-teacher")
     page.fill("#id_password", DEMO_PASSWORD)
     page.locator("main form button[type=submit]").click()
     page.wait_for_url(re.compile(r"/teach/$"))
-    page.goto("/teach/classes/new/")
-    page.fill("#id_name", "1학년 8반")
+    page.goto(f"{prefix}/teach/classes/new/")
+    page.fill("#id_name", class_name)
     page.fill("#id_grade", "1")
     page.locator("main form button[type=submit]").click()
     page.wait_for_url(re.compile(r"/teach/classes/\d+/students/$"))
     pk = re.search(r"/classes/(\d+)/", page.url).group(1)
-    page.goto(f"/teach/classes/{pk}/students/import/")
+    page.goto(f"{prefix}/teach/classes/{pk}/students/import/")
     page.set_input_files("#id_file", str(write_roster(tmp_path / "명단.csv", ROSTER, "utf-8")))
     page.locator("main form button[type=submit]").click()
     page.wait_for_url(re.compile(r"/students/import/\d+/$"))
@@ -66,7 +76,7 @@ def test_letters_home_print_one_a4_page_per_pupil(browser, server, a11y, tmp_pat
         for number, ((_n, name, _y), code) in enumerate(zip(ROSTER, codes, strict=True), start=1):
             text = page_text(letters_pdf, number)
             assert name in text and code in text, text
-            assert "잘라서 학교로 보내 주세요" in text and "동의하지 않음" in text
+            assert all(words in text for words in slip_words), text
             assert "/accounts/signup/" in text
 
     page.check("#print-both")
