@@ -51,6 +51,14 @@ def parent_signup_address(request=None) -> str:
     return _absolute("account_signup", request)
 
 
+def letter_qr(request=None) -> SafeString:
+    """The QR code of the parents' sign-up address on the letters home: the
+    same for every letter of a class (the guardian code is printed, never
+    put in an address)."""
+    svg = qr_svg(parent_signup_address(request))
+    return mark_safe(svg.replace('<svg class="qr"', '<svg class="letter-qr"', 1))  # noqa: S308 - our own SVG
+
+
 @lru_cache(maxsize=8)
 def qr_svg(text: str) -> SafeString:
     """An SVG QR code of `text`, sized by CSS. The library's fixed id and size

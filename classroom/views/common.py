@@ -100,6 +100,7 @@ def render_cards(request, classroom, cards):
             "login_address": login_address,
             "signup_address": login_cards.parent_signup_address(request),
             "qr_svg": login_cards.qr_svg(login_address),
+            "letter_qr": login_cards.letter_qr(request),
         },
     )
 

@@ -2,10 +2,16 @@
 (function () {
   "use strict";
 
-  // Print button on the login cards page.
+  // Print buttons on the login cards page: the cards, or the letters home
+  // (the same choice the radio buttons make without script).
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.hidden = false;
-    button.addEventListener("click", function () { window.print(); });
+    button.addEventListener("click", function () {
+      var choice = button.getAttribute("data-print-choice");
+      var radio = choice && document.getElementById("print-" + choice);
+      if (radio) { radio.checked = true; }
+      window.print();
+    });
   });
 
   // "Select all" in the student list ticks every student checkbox.

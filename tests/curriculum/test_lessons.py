@@ -232,6 +232,24 @@ def test_lower_bands_get_the_read_aloud_button_and_larger_type(client):
     assert 'class="band-e12"' in html
 
 
+def test_read_aloud_covers_the_quiz_and_has_a_no_voice_message(client):
+    """The script reads the lesson, then every part marked in the quiz: each
+    question's prompt and each choice (read-aloud.js)."""
+    page = lesson(module_slug="e12-my-pictures", slug="pictures-need-permission")
+    html = client.get(page.url).content.decode()
+    assert 'data-read-aloud="#lesson-body" data-read-aloud-also="#quiz"' in html
+    quiz = html.split('id="quiz"', 1)[1]
+    questions = list(questions_from_stream(page.quiz))
+    assert quiz.count("<legend data-read-aloud-part>") == len(questions)
+    choices = sum(len(q.choice_ids) for q in questions)
+    assert len(re.findall(r"<span data-read-aloud-part>[^<]+</span>", quiz)) == choices
+    # Without script the message stays hidden; the script shows it when the
+    # device has no voice for the page's language.
+    assert re.search(r'<p class="read-aloud-status"[^>]* hidden>이 기기에는 한국어 음성이 없어요', html)
+    english = client.get(lesson(module_slug="e12-my-pictures", slug="pictures-need-permission", lang="en").url)
+    assert "This device has no English voice" in english.content.decode()
+
+
 @pytest.mark.no_consent
 def test_without_consent_a_young_students_results_are_shown_but_not_stored(client, cast):
     page = lesson()
