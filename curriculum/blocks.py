@@ -73,6 +73,36 @@ class KeyPointBlock(LessonRichTextBlock):
         preview_value = "<p>It is never the victim's fault.</p>"
 
 
+IDEA_ICONS = [
+    ("ask-first", _("Ask first")),
+    ("stop", _("Stop")),
+    ("tell-an-adult", _("Tell a trusted adult")),
+    ("report", _("Report")),
+]
+
+
+class IdeaBlock(blocks.StructBlock):
+    """A key point about one of the recurring ideas, shown with its icon
+    (static/img/icons/) and the idea's name beside it: the icon is then
+    decorative and hidden from screen readers, which read the name."""
+
+    icon = blocks.ChoiceBlock(choices=IDEA_ICONS, label=_("Idea"))
+    text = LessonRichTextBlock(label=_("Key point"))
+
+    class Meta:
+        icon = "pick"
+        template = "blocks/idea.html"
+        label = _("Key point with an icon")
+        description = _("Ask first, stop, tell a trusted adult or report: the key point with its icon.")
+        preview_value = {"icon": "stop", "text": "<p>If a friend says no, stop.</p>"}
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        context["icon_file"] = f"img/icons/{value['icon']}.svg"
+        context["idea_name"] = dict(IDEA_ICONS).get(value["icon"], "")
+        return context
+
+
 class VocabularyItemBlock(blocks.StructBlock):
     term = blocks.CharBlock(label=_("Term"), max_length=80)
     definition = blocks.TextBlock(label=_("Definition"), max_length=600)
@@ -258,6 +288,7 @@ class LessonStreamBlock(blocks.StreamBlock):
     content_warning = ContentWarningBlock()
     illustration = IllustrationBlock()
     dilemma = DilemmaBlock()
+    idea = IdeaBlock()
 
 
 QUESTION_KINDS = [
@@ -273,11 +304,38 @@ class ChoiceBlock(blocks.StructBlock):
     feedback = blocks.TextBlock(label=_("Feedback for this choice"), max_length=800)
 
 
+class SecondFormBlock(blocks.StructBlock):
+    """The same question asked another way, shown on every other try so that
+    a retry is not the same quiz. Its choices have ids of their own."""
+
+    prompt = blocks.TextBlock(label=_("Question"), max_length=600, required=False)
+    explanation = blocks.TextBlock(label=_("Explanation"), max_length=1200, required=False)
+    choices = blocks.ListBlock(ChoiceBlock(), label=_("Choices"), min_num=0, max_num=6)
+
+    class Meta:
+        icon = "resubmit"
+        label = _("Second form (for the next try)")
+        form_classname = "struct-block second-form"
+
+
+def _check_choices(kind: str, choices) -> None:
+    correct = sum(1 for choice in choices if choice["correct"])
+    if kind in ("single", "true_false") and correct != 1:
+        raise ValidationError(_("A single-choice or true/false question needs exactly one correct choice."))
+    if kind == "true_false" and len(choices) != 2:
+        raise ValidationError(_("A true/false question has exactly two choices."))
+    if kind == "multiple" and not 0 < correct < len(choices):
+        raise ValidationError(_("A multiple-choice question needs at least one correct and one wrong choice."))
+
+
 class QuestionBlock(blocks.StructBlock):
     kind = blocks.ChoiceBlock(choices=QUESTION_KINDS, default="single", label=_("Kind"))
     prompt = blocks.TextBlock(label=_("Question"), max_length=600)
     explanation = blocks.TextBlock(label=_("Explanation"), max_length=1200)
     choices = blocks.ListBlock(ChoiceBlock(), label=_("Choices"), min_num=2, max_num=6)
+    alt = SecondFormBlock(
+        help_text=_("Optional: the same question in other words, with its own choices. Shown on every other try."),
+    )
 
     class Meta:
         icon = "help"
@@ -286,14 +344,13 @@ class QuestionBlock(blocks.StructBlock):
 
     def clean(self, value):
         value = super().clean(value)
-        correct = sum(1 for choice in value["choices"] if choice["correct"])
         kind = value["kind"]
-        if kind in ("single", "true_false") and correct != 1:
-            raise ValidationError(_("A single-choice or true/false question needs exactly one correct choice."))
-        if kind == "true_false" and len(value["choices"]) != 2:
-            raise ValidationError(_("A true/false question has exactly two choices."))
-        if kind == "multiple" and not 0 < correct < len(value["choices"]):
-            raise ValidationError(_("A multiple-choice question needs at least one correct and one wrong choice."))
+        _check_choices(kind, value["choices"])
+        alt = value.get("alt")
+        if alt and (alt["prompt"].strip() or len(alt["choices"])):
+            if not alt["prompt"].strip():
+                raise ValidationError(_("The second form needs its question, or leave it empty."))
+            _check_choices(kind, alt["choices"])
         return value
 
 
