@@ -10,6 +10,7 @@ from django import forms
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
@@ -73,11 +74,13 @@ class KeyPointBlock(LessonRichTextBlock):
         preview_value = "<p>It is never the victim's fault.</p>"
 
 
+# The names of the recurring ideas, as the icon manifest names them
+# (content/illustrations.yaml "icons").
 IDEA_ICONS = [
-    ("ask-first", _("Ask first")),
-    ("stop", _("Stop")),
-    ("tell-an-adult", _("Tell a trusted adult")),
-    ("report", _("Report")),
+    ("ask-first", pgettext_lazy("recurring idea", "Ask first")),
+    ("stop", pgettext_lazy("recurring idea", "Stop")),
+    ("tell-an-adult", pgettext_lazy("recurring idea", "Tell a trusted adult")),
+    ("report", pgettext_lazy("recurring idea", "Report")),
 ]
 
 
