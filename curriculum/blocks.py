@@ -307,20 +307,6 @@ class ChoiceBlock(blocks.StructBlock):
     feedback = blocks.TextBlock(label=_("Feedback for this choice"), max_length=800)
 
 
-class SecondFormBlock(blocks.StructBlock):
-    """The same question asked another way, shown on every other try so that
-    a retry is not the same quiz. Its choices have ids of their own."""
-
-    prompt = blocks.TextBlock(label=_("Question"), max_length=600, required=False)
-    explanation = blocks.TextBlock(label=_("Explanation"), max_length=1200, required=False)
-    choices = blocks.ListBlock(ChoiceBlock(), label=_("Choices"), min_num=0, max_num=6)
-
-    class Meta:
-        icon = "resubmit"
-        label = _("Second form (for the next try)")
-        form_classname = "struct-block second-form"
-
-
 def _check_choices(kind: str, choices) -> None:
     correct = sum(1 for choice in choices if choice["correct"])
     if kind in ("single", "true_false") and correct != 1:
@@ -336,9 +322,18 @@ class QuestionBlock(blocks.StructBlock):
     prompt = blocks.TextBlock(label=_("Question"), max_length=600)
     explanation = blocks.TextBlock(label=_("Explanation"), max_length=1200)
     choices = blocks.ListBlock(ChoiceBlock(), label=_("Choices"), min_num=2, max_num=6)
-    alt = SecondFormBlock(
+    # The second form, shown on every other try so that a retry is not the
+    # same quiz: the same question in other words, with choices (and ids) of
+    # its own. Fields of the question itself, not a nested block, because
+    # wagtail-localize does not reach a list inside a nested StructBlock.
+    alt_prompt = blocks.TextBlock(
+        label=_("Second form: question"),
+        max_length=600,
+        required=False,
         help_text=_("Optional: the same question in other words, with its own choices. Shown on every other try."),
     )
+    alt_explanation = blocks.TextBlock(label=_("Second form: explanation"), max_length=1200, required=False)
+    alt_choices = blocks.ListBlock(ChoiceBlock(), label=_("Second form: choices"), min_num=0, max_num=6)
 
     class Meta:
         icon = "help"
@@ -349,11 +344,10 @@ class QuestionBlock(blocks.StructBlock):
         value = super().clean(value)
         kind = value["kind"]
         _check_choices(kind, value["choices"])
-        alt = value.get("alt")
-        if alt and (alt["prompt"].strip() or len(alt["choices"])):
-            if not alt["prompt"].strip():
+        if value["alt_prompt"].strip() or len(value["alt_choices"]):
+            if not value["alt_prompt"].strip():
                 raise ValidationError(_("The second form needs its question, or leave it empty."))
-            _check_choices(kind, alt["choices"])
+            _check_choices(kind, value["alt_choices"])
         return value
 
 

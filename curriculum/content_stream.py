@@ -135,9 +135,14 @@ class Builder:
                     "value": {
                         "kind": q["kind"],
                         **self._form(q, *scope, "q", i),
-                        "alt": self._form({"explanation": q["explanation"], **alt}, *scope, "q", i, "alt")
-                        if alt
-                        else {"prompt": "", "explanation": "", "choices": []},
+                        **{
+                            f"alt_{key}": value
+                            for key, value in (
+                                self._form({"explanation": q["explanation"], **alt}, *scope, "q", i, "alt")
+                                if alt
+                                else {"prompt": "", "explanation": "", "choices": []}
+                            ).items()
+                        },
                     },
                 }
             )

@@ -72,12 +72,13 @@ class Unanswered(ValueError):
 
 
 def _second_form(value):
-    """A question's second form, or None when it has none (a question made in
-    the CMS without one): such a question is asked the same way each time."""
-    alt = value.get("alt")
-    if not alt or not str(alt.get("prompt") or "").strip() or not len(alt.get("choices") or ()):
+    """A question's second form (its ``alt_`` fields), or None when it has
+    none (a question made in the CMS without one): such a question is asked
+    the same way each time."""
+    prompt, choices = value.get("alt_prompt"), value.get("alt_choices")
+    if not str(prompt or "").strip() or not len(choices or ()):
         return None
-    return alt
+    return {"prompt": prompt, "explanation": value.get("alt_explanation"), "choices": choices}
 
 
 def questions_from_stream(stream, form: str = FORM_A) -> list[Question]:

@@ -171,7 +171,7 @@ def test_the_form_of_a_try_alternates():
 def test_a_question_made_in_the_cms_without_a_second_form_is_asked_the_same_way():
     page = lesson()
     raw = page.quiz.raw_data
-    raw[0]["value"]["alt"] = {"prompt": "", "explanation": "", "choices": []}
+    raw[0]["value"].update(alt_prompt="", alt_explanation="", alt_choices=[])
     page.quiz = raw
     first, second = questions_from_stream(page.quiz, "a"), questions_from_stream(page.quiz, "b")
     assert second[0] == first[0]
