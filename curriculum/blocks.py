@@ -10,6 +10,7 @@ from django import forms
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
@@ -71,6 +72,38 @@ class KeyPointBlock(LessonRichTextBlock):
         label = _("Key point")
         description = _("The one thing to remember.")
         preview_value = "<p>It is never the victim's fault.</p>"
+
+
+# The names of the recurring ideas, as the icon manifest names them
+# (content/illustrations.yaml "icons").
+IDEA_ICONS = [
+    ("ask-first", pgettext_lazy("recurring idea", "Ask first")),
+    ("stop", pgettext_lazy("recurring idea", "Stop")),
+    ("tell-an-adult", pgettext_lazy("recurring idea", "Tell a trusted adult")),
+    ("report", pgettext_lazy("recurring idea", "Report")),
+]
+
+
+class IdeaBlock(blocks.StructBlock):
+    """A key point about one of the recurring ideas, shown with its icon
+    (static/img/icons/) and the idea's name beside it: the icon is then
+    decorative and hidden from screen readers, which read the name."""
+
+    icon = blocks.ChoiceBlock(choices=IDEA_ICONS, label=_("Idea"))
+    text = LessonRichTextBlock(label=_("Key point"))
+
+    class Meta:
+        icon = "pick"
+        template = "blocks/idea.html"
+        label = _("Key point with an icon")
+        description = _("Ask first, stop, tell a trusted adult or report: the key point with its icon.")
+        preview_value = {"icon": "stop", "text": "<p>If a friend says no, stop.</p>"}
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        context["icon_file"] = f"img/icons/{value['icon']}.svg"
+        context["idea_name"] = dict(IDEA_ICONS).get(value["icon"], "")
+        return context
 
 
 class VocabularyItemBlock(blocks.StructBlock):
@@ -258,6 +291,7 @@ class LessonStreamBlock(blocks.StreamBlock):
     content_warning = ContentWarningBlock()
     illustration = IllustrationBlock()
     dilemma = DilemmaBlock()
+    idea = IdeaBlock()
 
 
 QUESTION_KINDS = [
@@ -273,11 +307,33 @@ class ChoiceBlock(blocks.StructBlock):
     feedback = blocks.TextBlock(label=_("Feedback for this choice"), max_length=800)
 
 
+def _check_choices(kind: str, choices) -> None:
+    correct = sum(1 for choice in choices if choice["correct"])
+    if kind in ("single", "true_false") and correct != 1:
+        raise ValidationError(_("A single-choice or true/false question needs exactly one correct choice."))
+    if kind == "true_false" and len(choices) != 2:
+        raise ValidationError(_("A true/false question has exactly two choices."))
+    if kind == "multiple" and not 0 < correct < len(choices):
+        raise ValidationError(_("A multiple-choice question needs at least one correct and one wrong choice."))
+
+
 class QuestionBlock(blocks.StructBlock):
     kind = blocks.ChoiceBlock(choices=QUESTION_KINDS, default="single", label=_("Kind"))
     prompt = blocks.TextBlock(label=_("Question"), max_length=600)
     explanation = blocks.TextBlock(label=_("Explanation"), max_length=1200)
     choices = blocks.ListBlock(ChoiceBlock(), label=_("Choices"), min_num=2, max_num=6)
+    # The second form, shown on every other try so that a retry is not the
+    # same quiz: the same question in other words, with choices (and ids) of
+    # its own. Fields of the question itself, not a nested block, because
+    # wagtail-localize does not reach a list inside a nested StructBlock.
+    alt_prompt = blocks.TextBlock(
+        label=_("Second form: question"),
+        max_length=600,
+        required=False,
+        help_text=_("Optional: the same question in other words, with its own choices. Shown on every other try."),
+    )
+    alt_explanation = blocks.TextBlock(label=_("Second form: explanation"), max_length=1200, required=False)
+    alt_choices = blocks.ListBlock(ChoiceBlock(), label=_("Second form: choices"), min_num=0, max_num=6)
 
     class Meta:
         icon = "help"
@@ -286,14 +342,12 @@ class QuestionBlock(blocks.StructBlock):
 
     def clean(self, value):
         value = super().clean(value)
-        correct = sum(1 for choice in value["choices"] if choice["correct"])
         kind = value["kind"]
-        if kind in ("single", "true_false") and correct != 1:
-            raise ValidationError(_("A single-choice or true/false question needs exactly one correct choice."))
-        if kind == "true_false" and len(value["choices"]) != 2:
-            raise ValidationError(_("A true/false question has exactly two choices."))
-        if kind == "multiple" and not 0 < correct < len(value["choices"]):
-            raise ValidationError(_("A multiple-choice question needs at least one correct and one wrong choice."))
+        _check_choices(kind, value["choices"])
+        if value["alt_prompt"].strip() or len(value["alt_choices"]):
+            if not value["alt_prompt"].strip():
+                raise ValidationError(_("The second form needs its question, or leave it empty."))
+            _check_choices(kind, value["alt_choices"])
         return value
 
 

@@ -53,14 +53,27 @@ CRISIS_WORDS = re.compile(r"협박|섹스토션|sextortion|threat", re.IGNORECAS
 FORBIDDEN_WORDS = {"e12": re.compile(r"섹스토션|sextortion|StopNCII|Take It Down|NCMEC", re.IGNORECASE)}
 
 
+# An option that points at other options by place ("all of the above",
+# "1번과 2번") reads wrong once the choices are shuffled.
+POSITION_REFERENCE = re.compile(
+    r"위의?\s*(모든|것|보기|두)|모두\s*(맞|정답)|둘\s*다\s*(맞|정답)|[①-⑩]|(?<![0-9])[1-6]\s*번(?![호지째])"
+    r"|\b(all|none|both)\s+of\s+the\s+above\b|\boptions?\s+[1-6a-d]\b",
+    re.IGNORECASE,
+)
+FORMS = ("a", "b")
+
+
 @dataclass
 class Item:
-    """One question with the place it comes from."""
+    """One form of a question with the place it comes from: form "a" is the
+    question itself, form "b" its second form (``alt``), which a pupil meets
+    on every other try."""
 
     module: str
     band: str
     where: str
     question: dict
+    form: str = "a"
 
     @property
     def label(self) -> str:
@@ -84,19 +97,36 @@ class BandStats:
         return self.true_keys / self.true_false if self.true_false else 0.0
 
 
+def second_form(q: dict) -> dict | None:
+    """A question's second form as a whole question (kind and, unless it has
+    its own, explanation from the first form), or None."""
+    alt = q.get("alt")
+    if not isinstance(alt, dict):
+        return None
+    return {"kind": q.get("kind"), "explanation": q.get("explanation"), **alt}
+
+
+def _both_forms(slug: str, band: str, where: str, q: dict) -> Iterator[Item]:
+    yield Item(slug, band, where, q)
+    alt = second_form(q)
+    if alt is not None:
+        yield Item(slug, band, f"{where}.alt", alt, form="b")
+
+
 def questions(module: dict) -> Iterator[Item]:
-    """Every question of a module: pre-check, post-check and lesson quizzes."""
+    """Every question of a module, each form of it: pre-check, post-check and
+    lesson quizzes."""
     slug, band = str(module.get("slug")), str(module.get("band"))
     for section in ("precheck", "postcheck"):
         for i, q in enumerate(module.get(section) or []):
             if isinstance(q, dict):
-                yield Item(slug, band, f"{section}[{i}]", q)
+                yield from _both_forms(slug, band, f"{section}[{i}]", q)
     for lesson in module.get("lessons") or []:
         if not isinstance(lesson, dict):
             continue
         for i, q in enumerate(lesson.get("quiz") or []):
             if isinstance(q, dict):
-                yield Item(slug, band, f"lessons[{lesson.get('slug')}].quiz[{i}]", q)
+                yield from _both_forms(slug, band, f"lessons[{lesson.get('slug')}].quiz[{i}]", q)
 
 
 def _choices(q: dict) -> list[dict]:
@@ -134,14 +164,26 @@ def band_stats(items: Iterable[Item]) -> dict[str, BandStats]:
 
 
 def band_problems(modules: Iterable[dict]) -> list[str]:
-    """The rules that count a whole band: longest key, true share, key position."""
+    """The rules that count a whole band: longest key, true share, key position.
+    Each form is judged on its own: a pupil on a retry meets the second forms
+    as a whole, so they must not be guessable either."""
     modules = [m for m in modules if isinstance(m, dict)]
     names = defaultdict(list)
     for m in modules:
         names[str(m.get("band"))].append(str(m.get("slug")))
+    items = [item for m in modules for item in questions(m)]
     problems = []
-    for band, s in sorted(band_stats(item for m in modules for item in questions(m)).items()):
-        where = f"band {band} ({', '.join(names[band])})"
+    for form in FORMS:
+        label = "" if form == "a" else ", second forms"
+        stats = band_stats(item for item in items if item.form == form)
+        problems += _band_form_problems(stats, names, label)
+    return problems
+
+
+def _band_form_problems(stats: dict[str, BandStats], names: dict[str, list[str]], label: str) -> list[str]:
+    problems = []
+    for band, s in sorted(stats.items()):
+        where = f"band {band} ({', '.join(names[band])}){label}"
         if s.single >= MIN_ITEMS and s.longest_share > LONGEST_CORRECT_MAX:
             problems.append(
                 f"{where}: the correct choice is the longest in {len(s.longest_correct)} of {s.single} "
@@ -203,6 +245,21 @@ def module_problems(module: dict, facts: dict | None = None) -> list[str]:
     resource_texts = {
         r.get("key"): list(_texts(r)) for r in (facts or {}).get("help_resources") or [] if isinstance(r, dict)
     }
+    for lesson in module.get("lessons") or []:
+        if not isinstance(lesson, dict) or not lesson.get("shuffle"):
+            continue
+        for i, q in enumerate(lesson.get("quiz") or []):
+            for form in filter(None, (q, second_form(q)) if isinstance(q, dict) else ()):
+                for c in _choices(form):
+                    for lang in ("ko", "en"):
+                        text = str((c.get("text") or {}).get(lang, "")) if isinstance(c.get("text"), dict) else ""
+                        found = POSITION_REFERENCE.search(text)
+                        if found:
+                            problems.append(
+                                f"{slug}.lessons[{lesson.get('slug')}].quiz[{i}]: option {text!r} points at "
+                                f"other options by place ({found.group(0)!r}) but the lesson shuffles its "
+                                "choices; name the options instead, or set shuffle: false"
+                            )
     forbidden_words = FORBIDDEN_WORDS.get(band)
     if forbidden_words:
         for text in _texts({k: v for k, v in module.items() if k != "lessons"}):

@@ -28,6 +28,9 @@ QUESTION_KINDS = {"single", "multiple", "true_false"}
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TEXT_BLOCKS = {"content_warning", "text", "key_point", "reflection", "teacher_note"}
 BLOCK_TYPES = TEXT_BLOCKS | {"scenario", "vocabulary", "legal_fact", "help_resource", "dilemma"}
+# The recurring ideas with an icon (static/img/icons/<name>.svg): a key point
+# may name one (``icon: stop``) and is then shown with it.
+IDEA_ICONS = ("ask-first", "stop", "tell-an-adult", "report")
 # Bands whose every lesson has a branching dilemma to think through.
 DILEMMA_BANDS = ("middle", "high")
 FAMILY_STARTERS = 3
@@ -81,11 +84,30 @@ class _Checker:
         if not isinstance(value, str) or not SLUG.match(value):
             self.fail(where, f"slug {value!r} must be lowercase ascii words joined by '-'")
 
-    def question(self, q, where: str) -> None:
+    def question(self, q, where: str, *, second_form: bool = False) -> None:
+        """One question; with ``second_form`` it must also carry ``alt``, its
+        equivalent second form (same kind; own prompt, choices, key and
+        feedback; explanation optional), shown on every other try."""
         q = self.mapping(q, where)
         kind = q.get("kind")
         if kind not in QUESTION_KINDS:
             self.fail(where, f"kind must be one of {sorted(QUESTION_KINDS)}")
+        self.form(q, kind, where)
+        alt = q.get("alt")
+        if alt is None:
+            if second_form:
+                self.fail(where, "needs a second form (alt:) so that a retry is not the same quiz")
+            return
+        alt = self.mapping(alt, f"{where}.alt")
+        if "kind" in alt and alt["kind"] != kind:
+            self.fail(f"{where}.alt.kind", "the second form keeps the question's kind")
+        if "explanation" not in alt:
+            alt = {**alt, "explanation": q.get("explanation")}
+        self.form(alt, kind, f"{where}.alt")
+        if isinstance(alt.get("prompt"), dict) and alt["prompt"] == q.get("prompt"):
+            self.fail(f"{where}.alt.prompt", "the second form asks in other words")
+
+    def form(self, q: dict, kind, where: str) -> None:
         self.text(q.get("prompt"), f"{where}.prompt")
         self.text(q.get("explanation"), f"{where}.explanation")
         choices = q.get("choices")
@@ -109,7 +131,7 @@ class _Checker:
             if not 3 <= len(choices) <= 6 or correct < 1 or correct == len(choices):
                 self.fail(where, "multiple needs 3-6 choices, at least one correct and one wrong")
 
-    def questions(self, value, where: str, minimum: int) -> None:
+    def questions(self, value, where: str, minimum: int, *, second_form: bool = False) -> None:
         if value is None:
             value = []
         if not isinstance(value, list):
@@ -118,7 +140,7 @@ class _Checker:
         if len(value) < minimum:
             self.fail(where, f"needs at least {minimum} questions, has {len(value)}")
         for i, q in enumerate(value):
-            self.question(q, f"{where}[{i}]")
+            self.question(q, f"{where}[{i}]", second_form=second_form)
 
     def block(self, block, where: str) -> None:
         block = self.mapping(block, where)
@@ -127,6 +149,8 @@ class _Checker:
             self.fail(where, f"type {kind!r} is not one of {sorted(BLOCK_TYPES)}")
         elif kind in TEXT_BLOCKS:
             self.long_text({k: block.get(k) for k in LANGS}, where)
+            if "icon" in block and (kind != "key_point" or block["icon"] not in IDEA_ICONS):
+                self.fail(f"{where}.icon", f"only a key_point may have an icon, one of {list(IDEA_ICONS)}")
         elif kind == "scenario":
             self.text(block.get("title"), f"{where}.title")
             messages = block.get("messages")
@@ -191,9 +215,9 @@ class _Checker:
                 self.fail(f"{where}.body", "student lessons from e34 up need a chat scenario")
             if band in DILEMMA_BANDS and not any(isinstance(b, dict) and b.get("type") == "dilemma" for b in body):
                 self.fail(f"{where}.body", f"student lessons of band {band} need a dilemma")
-            self.questions(lesson.get("quiz"), f"{where}.quiz", 3 if band == "e12" else 5)
+            self.questions(lesson.get("quiz"), f"{where}.quiz", 3 if band == "e12" else 5, second_form=True)
         else:
-            self.questions(lesson.get("quiz"), f"{where}.quiz", 0)
+            self.questions(lesson.get("quiz"), f"{where}.quiz", 0, second_form=True)
 
     def module(self, data, where: str) -> None:
         data = self.mapping(data, where)

@@ -53,7 +53,11 @@ class Builder:
             after[picture["after_block"]].append(picture)
         out = []
         for i, block in enumerate(blocks):
-            out.append({"type": block["type"], "id": block_id(*scope, "body", i), "value": self.block(block, i, scope)})
+            kind, value = block["type"], self.block(block, i, scope)
+            if kind == "key_point" and block.get("icon"):
+                # A key point about a recurring idea is shown with its icon.
+                kind, value = "idea", {"icon": block["icon"], "text": value}
+            out.append({"type": kind, "id": block_id(*scope, "body", i), "value": value})
             out += [self.illustration(picture, scope) for picture in after[i]]
         return out
 
@@ -118,32 +122,47 @@ class Builder:
         raise ValueError(kind)  # pragma: no cover - the schema check refuses other types
 
     def questions(self, questions: list[dict] | None, *scope) -> list[dict]:
+        """Questions with their second form (``alt``, empty when the file
+        gives none). The second form's choices have ids of their own, so an
+        answer always says which form it was given to."""
         out = []
         for i, q in enumerate(questions or []):
+            alt = q.get("alt")
             out.append(
                 {
                     "type": "question",
                     "id": block_id(*scope, "q", i),
                     "value": {
                         "kind": q["kind"],
-                        "prompt": self.t(q["prompt"]),
-                        "explanation": self.t(q["explanation"]),
-                        "choices": _items(
-                            q["choices"],
-                            lambda c: {
-                                "text": self.t(c["text"]),
-                                "correct": bool(c.get("correct")),
-                                "feedback": self.t(c["feedback"]),
-                            },
-                            *scope,
-                            "q",
-                            i,
-                            "c",
-                        ),
+                        **self._form(q, *scope, "q", i),
+                        **{
+                            f"alt_{key}": value
+                            for key, value in (
+                                self._form({"explanation": q["explanation"], **alt}, *scope, "q", i, "alt")
+                                if alt
+                                else {"prompt": "", "explanation": "", "choices": []}
+                            ).items()
+                        },
                     },
                 }
             )
         return out
+
+    def _form(self, q: dict, *scope) -> dict:
+        return {
+            "prompt": self.t(q["prompt"]),
+            "explanation": self.t(q["explanation"]),
+            "choices": _items(
+                q["choices"],
+                lambda c: {
+                    "text": self.t(c["text"]),
+                    "correct": bool(c.get("correct")),
+                    "feedback": self.t(c["feedback"]),
+                },
+                *scope,
+                "c",
+            ),
+        }
 
     def texts(self, texts: list[dict] | None, kind: str, *scope) -> list[dict]:
         """A stream of plain text blocks (objectives, conversation starters)."""

@@ -34,6 +34,10 @@ SECTIONS = [
     ("for-teachers", "teacher", "교사", "For teachers"),
 ]
 SECTION_FOR = {"student": "learn", "parent": "for-parents", "teacher": "for-teachers"}
+# The shape of the StreamField JSON the loader writes. Part of each module's
+# digest, so a change of shape (2: second forms of quiz questions, key points
+# with icons) reloads every module once, even where the file is unchanged.
+STREAM_FORMAT = 2
 # Parent lessons first: student modules point at them.
 AUDIENCE_ORDER = {"parent": 0, "teacher": 1, "student": 2}
 
@@ -198,7 +202,7 @@ def load_curriculum(content_dir: Path = CONTENT_DIR) -> Report:
         en = Builder(TARGET, fact_ids, resource_ids)
         for data in sorted(modules, key=lambda m: (AUDIENCE_ORDER[m["audience"]], m["order"])):
             own_pictures = {key: p for key, p in pictures.items() if key.startswith(f"{data['slug']}/")}
-            digest = content_hash({"module": data, "facts": facts, "pictures": own_pictures})
+            digest = content_hash({"module": data, "facts": facts, "pictures": own_pictures, "format": STREAM_FORMAT})
             section = sections[data["audience"]]
             module = ModulePage.objects.child_of(section).filter(slug=data["slug"]).first()
             if module is not None and module.content_hash == digest and _translated(module, target):

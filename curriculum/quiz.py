@@ -15,6 +15,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 SINGLE_ANSWER_KINDS = frozenset({"single", "true_false"})
+# Every question has a first form and (from the content files) a second,
+# equivalent one: try 1 shows form A, try 2 form B, try 3 form A, ...
+FORM_A, FORM_B = "a", "b"
+FORMS = (FORM_A, FORM_B)
+FORM_FIELD = "quiz_form"
 FIELD_PREFIX = "q-"
 # "True" before "False" reads best; shuffling them teaches nothing.
 UNSHUFFLED_KINDS = frozenset({"true_false"})
@@ -66,12 +71,28 @@ class Unanswered(ValueError):
         self.question_ids = question_ids
 
 
-def questions_from_stream(stream) -> list[Question]:
-    """Questions from a QuestionStreamBlock value (ids are the block ids): the
-    one place that walks a quiz's blocks, for grading, showing and counting."""
+def _second_form(value):
+    """A question's second form (its ``alt_`` fields), or None when it has
+    none (a question made in the CMS without one): such a question is asked
+    the same way each time."""
+    prompt, choices = value.get("alt_prompt"), value.get("alt_choices")
+    if not str(prompt or "").strip() or not len(choices or ()):
+        return None
+    return {"prompt": prompt, "explanation": value.get("alt_explanation"), "choices": choices}
+
+
+def questions_from_stream(stream, form: str = FORM_A) -> list[Question]:
+    """Questions from a QuestionStreamBlock value, in form A (the question as
+    written) or form B (its second form): the one place that walks a quiz's
+    blocks, for grading, showing and counting. A question keeps its id (the
+    block id) in both forms; the choices of each form have their own ids, so
+    answers to one form are refused as foreign by the other."""
+    if form not in FORMS:
+        raise ValueError(form)
     questions = []
     for block in stream:
         value = block.value
+        shown = (_second_form(value) if form == FORM_B else None) or value
         choices = tuple(
             Choice(
                 id=str(item.id),
@@ -79,18 +100,24 @@ def questions_from_stream(stream) -> list[Question]:
                 text=item.value["text"],
                 feedback=item.value.get("feedback", ""),
             )
-            for item in value["choices"].bound_blocks
+            for item in shown["choices"].bound_blocks
         )
         questions.append(
             Question(
                 id=str(block.id),
                 kind=value["kind"],
                 choices=choices,
-                prompt=value["prompt"],
-                explanation=value.get("explanation", ""),
+                prompt=shown["prompt"],
+                explanation=shown.get("explanation") or value.get("explanation", ""),
             )
         )
     return questions
+
+
+def form_for_try(earlier_tries: int) -> str:
+    """The form of the next try, after ``earlier_tries`` sent ones: A first,
+    then B, then A again."""
+    return FORM_B if earlier_tries % 2 else FORM_A
 
 
 def parse_answers(questions: Iterable[Question], data: Mapping[str, Iterable[str]]) -> dict[str, frozenset[str]]:

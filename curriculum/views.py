@@ -34,6 +34,15 @@ class _Refused(Exception):
         self.response = HttpResponseBadRequest(message)
 
 
+def _posted_form(request) -> str:
+    """Which form of the quiz was answered (A when the field is absent: a
+    module check, or a page sent before there were two forms)."""
+    form = request.POST.get(quiz.FORM_FIELD, quiz.FORM_A)
+    if form not in quiz.FORMS:
+        raise _Refused(_("The form was not sent correctly. Reload the page and try again."))
+    return form
+
+
 def _posted(request, questions) -> tuple[str, dict]:
     """The form token and the answers of a lesson quiz or a module check.
     Raises _Refused (400) for a malformed or forged post, quiz.Unanswered
@@ -48,15 +57,24 @@ def _posted(request, questions) -> tuple[str, dict]:
 
 
 def _question_views(
-    page, stream, *, token: str, shuffle: bool, answers=None, result: quiz.Result | None = None, errors=(), reveal=False
+    page,
+    stream,
+    *,
+    token: str,
+    shuffle: bool,
+    answers=None,
+    result: quiz.Result | None = None,
+    errors=(),
+    reveal=False,
+    form: str = quiz.FORM_A,
 ):
-    """What the quiz template shows, choices in the order of this attempt
-    (``token``). Before submission nothing tells which choice is right.
+    """What the quiz template shows: the questions in ``form`` (A or B),
+    choices in the order of this attempt (``token``). Before submission nothing tells which choice is right.
     After it, each question says whether it was right, with the feedback of
     the chosen choices; the correct choices, their feedback and the
     explanation only when ``reveal`` (quiz.reveals_key)."""
     items = []
-    for number, question in enumerate(quiz.questions_from_stream(stream), start=1):
+    for number, question in enumerate(quiz.questions_from_stream(stream, form), start=1):
         qid = question.id
         chosen = (answers or {}).get(qid, frozenset())
         options = (
@@ -84,13 +102,14 @@ def _question_views(
     return items
 
 
-def _tries(request, *, page_id: int, kind: str, token: str, answers, stored: bool) -> int:
+def _tries(request, *, page_id: int, kind: str, token: str, answers, stored: bool, form: str = quiz.FORM_A) -> int:
     """How many times this visitor has sent this quiz or check, this one
     included: the stored attempts, or (results not stored: no consent, no
     account) the different attempts sent in this session. An attempt is its
     token and answers: a resent result page does not count again, and an
     anonymous visitor, whose cached page always carries the same token,
-    still counts each new set of answers."""
+    still counts each new set of answers. Without stored results the
+    session also remembers the form of the next try (the other one)."""
     if stored:
         return QuizAttempt.objects.filter(student=request.user, page_id=page_id, kind=kind).count()
     key = f"quiz-tries:{kind}:{page_id}"
@@ -100,7 +119,24 @@ def _tries(request, *, page_id: int, kind: str, token: str, answers, stored: boo
     if attempt not in seen:
         seen = [*seen, attempt][-quiz.TRIES_BEFORE_KEY :]
         request.session[key] = seen
+        request.session[_next_form_key(kind, page_id)] = quiz.form_for_try(1 if form == quiz.FORM_A else 0)
     return len(seen)
+
+
+def _next_form_key(kind: str, page_id: int) -> str:
+    return f"quiz-next-form:{kind}:{page_id}"
+
+
+def _next_form(request, *, page_id: int, progress, stored: bool) -> str:
+    """The form of a pupil's next try at a lesson quiz: A, then B, then A...
+    counted from the stored attempts (the progress row the page reads
+    anyway), or from the session when results are not stored. Anonymous
+    visitors share one cached page, which always shows form A."""
+    if stored:
+        return quiz.form_for_try(progress.attempts if progress is not None else 0)
+    if not request.user.is_authenticated:
+        return quiz.FORM_A
+    return request.session.get(_next_form_key(QuizAttempt.Kind.QUIZ, page_id), quiz.FORM_A)
 
 
 def _tell_first_answers(request, page_id: int, answers, result: quiz.Result) -> None:
@@ -157,14 +193,25 @@ def lesson_page(request, lesson: LessonPage):
         context["progress"] = services.lesson_open(
             student=request.user, lesson_id=ids[lesson.pk], module_id=ids[context["module"].pk]
         )
+    form = _next_form(
+        request,
+        page_id=context["source_ids"][lesson.pk],
+        progress=context["progress"],
+        stored=context["records_progress"],
+    )
+    context["quiz_form"] = form
     context["questions"] = _question_views(
-        lesson, lesson.quiz, token=context["form_token"], shuffle=lesson.shuffle_choices
+        lesson, lesson.quiz, token=context["form_token"], shuffle=lesson.shuffle_choices, form=form
     )
     return render(request, "curriculum/lesson_page.html", context)
 
 
 def lesson_quiz_submit(request, lesson: LessonPage):
-    questions = quiz.questions_from_stream(lesson.quiz)
+    try:
+        form = _posted_form(request)
+    except _Refused as refused:
+        return refused.response
+    questions = quiz.questions_from_stream(lesson.quiz, form)
     if not questions:
         return HttpResponseBadRequest(_("This lesson has no quiz."))
     try:
@@ -184,8 +231,10 @@ def lesson_quiz_submit(request, lesson: LessonPage):
                 shuffle=lesson.shuffle_choices,
                 answers=partial,
                 errors=set(unanswered.question_ids),
+                form=form,
             ),
             quiz_error=True,
+            quiz_form=form,
         )
         context["form_token"] = token
         return render(request, "curriculum/lesson_page.html", context, status=200)
@@ -208,14 +257,27 @@ def lesson_quiz_submit(request, lesson: LessonPage):
         context["progress"] = recorded.progress
         context["certificate"] = recorded.certificate
     tries = _tries(
-        request, page_id=ids[lesson.pk], kind=QuizAttempt.Kind.QUIZ, token=token, answers=answers, stored=stored
+        request,
+        page_id=ids[lesson.pk],
+        kind=QuizAttempt.Kind.QUIZ,
+        token=token,
+        answers=answers,
+        stored=stored,
+        form=form,
     )
     if tries == 1:
         _tell_first_answers(request, ids[lesson.pk], answers, result)
     reveal = quiz.reveals_key(result, tries)
-    context.update(_consent_context(request, stored), result=result, reveal=reveal, form_token=token)
+    context.update(_consent_context(request, stored), result=result, reveal=reveal, form_token=token, quiz_form=form)
     context["questions"] = _question_views(
-        lesson, lesson.quiz, token=token, shuffle=lesson.shuffle_choices, answers=answers, result=result, reveal=reveal
+        lesson,
+        lesson.quiz,
+        token=token,
+        shuffle=lesson.shuffle_choices,
+        answers=answers,
+        result=result,
+        reveal=reveal,
+        form=form,
     )
     return render(request, "curriculum/lesson_page.html", context)
 

@@ -62,9 +62,14 @@ def test_student_journey(browser, server, viewport, a11y, language):
         page.locator("#quiz form button[type=submit]").click()
         page.wait_for_selector(".quiz-result.not-passed")
         a11y.check(page, "quiz result")
-        # The review now shows why; try again and pass.
+        # The review now shows why; try again and pass. The retry asks
+        # every question in its second form: other words, other choices.
         page.locator(".quiz .button-row a.button").first.click()
-        choose(page, quiz, language, correct=True)
+        assert page.locator("input[name=quiz_form]").get_attribute("value") == "b"
+        second = [{**q["alt"], "kind": q["kind"]} for q in quiz]
+        first_prompt = quiz[0]["prompt"][language]
+        assert first_prompt not in page.locator("#quiz").inner_text()
+        choose(page, second, language, correct=True)
         page.locator("#quiz form button[type=submit]").click()
         page.wait_for_selector(".quiz-result.passed")
         assert "100%" in page.locator(".quiz-result .score").inner_text()

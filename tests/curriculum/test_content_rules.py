@@ -350,3 +350,129 @@ def test_the_parent_scripts_follow_the_student_bands():
     )
     titles = [b["title"]["ko"] for b in lesson["body"] if b["type"] == "scenario"]
     assert [t.split(":")[0] for t in titles] == ["초1–2", "초3–4", "초5–6", "중학생(중)", "고등학생(고)"]
+
+
+# --- second forms and shuffling -----------------------------------------------
+
+
+def with_second_forms(quiz: list[dict], make) -> list[dict]:
+    """The quiz with a second form made by ``make(question)`` under each question."""
+    return [{**q, "alt": make(q)} for q in quiz]
+
+
+def test_the_real_second_forms_keep_the_band_shares_on_their_own():
+    items = [item for m in real_modules() for item in content_rules.questions(m) if item.form == "b"]
+    stats = content_rules.band_stats(items)
+    assert sorted(stats) == sorted(BANDS)
+    low, high = content_rules.TRUE_SHARE
+    for band, s in stats.items():
+        assert s.longest_share <= content_rules.LONGEST_CORRECT_MAX, (band, s.longest_correct)
+        assert low <= s.true_share <= high, band
+
+
+def test_every_lesson_quiz_question_of_the_real_content_has_a_second_form():
+    for m in real_modules():
+        for lesson in m["lessons"]:
+            for i, q in enumerate(lesson.get("quiz") or []):
+                assert isinstance(q.get("alt"), dict), f"{m['slug']}.{lesson['slug']}.quiz[{i}]"
+                assert q["alt"]["prompt"] != q["prompt"]
+
+
+def test_every_lesson_of_the_real_content_shuffles_its_choices():
+    """No option of the content points at another by place, so every lesson
+    shuffles (content_rules refuses a place reference in a shuffled lesson)."""
+    assert [
+        (m["slug"], lesson["slug"]) for m in real_modules() for lesson in m["lessons"] if not lesson["shuffle"]
+    ] == []
+
+
+def test_load_content_refuses_a_lesson_question_without_a_second_form(tmp_path):
+    content = content_copy(tmp_path)
+    rewrite(content / "modules" / "e12-my-pictures.yaml", lambda d: d["lessons"][0]["quiz"][1].pop("alt"))
+    with pytest.raises(ContentError) as caught:
+        load_content(content)
+    assert any(
+        "e12-my-pictures" in p and "quiz[1]" in p and "needs a second form" in p for p in caught.value.problems
+    ), caught.value.problems
+
+
+def test_load_content_refuses_a_second_form_that_repeats_the_prompt_or_changes_the_kind(tmp_path):
+    content = content_copy(tmp_path)
+
+    def spoil(data):
+        first, second = data["lessons"][0]["quiz"][:2]
+        first["alt"]["prompt"] = first["prompt"]
+        second["alt"]["kind"] = "single"
+
+    rewrite(content / "modules" / "e12-my-pictures.yaml", spoil)
+    with pytest.raises(ContentError) as caught:
+        load_content(content)
+    assert any("quiz[0].alt.prompt" in p and "other words" in p for p in caught.value.problems)
+    assert any("quiz[1].alt.kind" in p for p in caught.value.problems)
+
+
+def test_the_second_forms_are_judged_on_their_own():
+    def longest_key(q):
+        if q["kind"] != "single":
+            return q
+        return single(0, ["가장 길고 조심스러워 보이는 정답이에요", "짧은 오답", "오답"], prompt="다르게 물어요")
+
+    quiz = with_second_forms(balanced_quiz(), longest_key)
+    problems = problems_of(module(quiz=quiz))
+    assert any("second forms" in p and "longest" in p for p in problems), problems
+    assert not any("longest" in p and "second forms" not in p for p in problems), "form A still keeps the rule"
+
+
+def test_the_true_share_of_the_second_forms_is_judged_on_their_own():
+    def all_false(q):
+        return true_false("비밀이라면 어른에게도 숨겨요.", False) if q["kind"] == "true_false" else q
+
+    problems = problems_of(module(quiz=with_second_forms(balanced_quiz(), all_false)))
+    assert any("second forms" in p and "true/false" in p for p in problems), problems
+
+
+def test_it_refuses_a_negated_second_form_for_young_pupils():
+    def negated(q):
+        return true_false("친구 사진은 묻지 않아도 돼요.", True) if q["kind"] == "true_false" else q
+
+    problems = problems_of(module(quiz=with_second_forms(balanced_quiz(), negated)))
+    assert any(".alt: band e12 may not use a negated" in p for p in problems), problems
+
+
+@pytest.mark.parametrize("text", ["위의 모든 것", "1번과 2번 모두", "All of the above"])
+def test_a_shuffled_lesson_may_not_point_at_options_by_place(text):
+    quiz = balanced_quiz()
+    quiz[1] = single(1, ["조금 더 긴 오답이에요", "짧은 답", text])
+    shuffled = module(quiz=quiz)
+    shuffled["lessons"][0]["shuffle"] = True
+    assert any("points at other options by place" in p for p in problems_of(shuffled))
+    shuffled["lessons"][0]["shuffle"] = False
+    assert not any("points at other options by place" in p for p in problems_of(shuffled))
+
+
+def test_a_key_point_may_carry_one_of_the_four_icons_only(tmp_path):
+    content = content_copy(tmp_path)
+
+    def bad_icon(data):
+        body = data["lessons"][0]["body"]
+        next(b for b in body if b["type"] == "key_point")["icon"] = "smile"
+        next(b for b in body if b["type"] == "text")["icon"] = "stop"
+
+    rewrite(content / "modules" / "e12-my-pictures.yaml", bad_icon)
+    with pytest.raises(ContentError) as caught:
+        load_content(content)
+    assert sum("only a key_point may have an icon" in p for p in caught.value.problems) == 2
+
+
+def test_the_network_act_removal_fact_is_an_article_and_kept_from_pupils_until_checked():
+    fact = next(f for f in real_facts()["legal_facts"] if f["key"] == "kr-network-44-2-removal-request")
+    assert fact["source_url"].endswith("/법령/정보통신망이용촉진및정보보호등에관한법률/제44조의2")
+    assert fact["verify"] is True, "checked only against secondary copies: not shown to pupils"
+    shown_in = {
+        m["slug"]
+        for m in real_modules()
+        for lesson in m["lessons"]
+        for b in lesson["body"]
+        if b.get("fact") == "kr-network-44-2-removal-request"
+    }
+    assert shown_in == {"teacher-playbook", "parent-guide"}
