@@ -155,10 +155,7 @@ def test_unknown_and_ambiguous_pupils_are_listed_and_nothing_is_recorded(admin, 
     refused = admin.post(response["Location"])
     assert refused.status_code == 302
     assert not roster_consents().exists()
-    assert (
-        "fix the rows with problems"
-        in admin.get(en(response["Location"])).content.decode()
-    )
+    assert "fix the rows with problems" in admin.get(en(response["Location"])).content.decode()
 
 
 def test_row_problems_are_said_in_korean(admin, cast, classes):
