@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from accounts.models import GuardianConsent
 from classroom.models import Assignment, Notice, RosterImport
 from curriculum.models import Certificate, LessonPage, ModulePage
 from families.models import ConsentRosterImport
@@ -261,6 +262,11 @@ def objects(cast, django_capture_on_commit_callbacks):
         enrollment=cast.classroom.enrollments.get(student=cast.student),
         guardian_link=GuardianLink.objects.get(guardian=cast.parent, student=cast.student),
         certificate=Certificate.objects.create(student=cast.student, module=middle),
+        # A paper slip on file too: a guardian unlinking (a URL of the table)
+        # would otherwise delete the pupil's results, certificate included.
+        paper_consent=GuardianConsent.objects.create(
+            student=cast.student, recorded_by=cast.teacher, method="paper", decision="given"
+        ),
         report=report,
         teacher_membership=cast.other_teacher.memberships.get(school=cast.school, role="teacher"),
         school_import=SchoolImport.objects.create(district=cast.school.district, created_by=cast.officer, rows=[]),

@@ -30,12 +30,18 @@ GIVEN = ["민준", "서연", "도윤"]
 ROSTER = [(n, f"{SURNAMES[(n - 1) % 10]}{GIVEN[(n - 1) // 10]}", 2013) for n in range(1, 31)]
 
 
-def qr_address(card) -> str:
-    """What a tablet's camera reads from the card's QR code."""
+def qr_address(browser, card) -> str:
+    """What a tablet's camera reads from the card's QR code: the card's own
+    SVG, drawn large enough for a decoder and read by zxing-cpp."""
     import zxingcpp
     from PIL import Image
 
-    image = Image.open(io.BytesIO(card.locator(".login-card-qr svg").screenshot())).convert("L")
+    svg = card.locator(".login-card-qr svg").evaluate("e => e.outerHTML")
+    camera = browser.new_page(viewport={"width": 480, "height": 480})
+    camera.set_content(f"<body style='margin:20px;background:#fff'><div style='width:400px'>{svg}</div></body>")
+    camera.locator("svg").evaluate("e => { e.setAttribute('width', '400'); e.setAttribute('height', '400'); }")
+    image = Image.open(io.BytesIO(camera.screenshot())).convert("L")
+    camera.close()
     found = zxingcpp.read_barcodes(image)
     assert len(found) == 1, "one QR code on the card"
     return found[0].text
@@ -103,7 +109,7 @@ def test_first_period_of_a_class_of_30(browser, server, a11y, tmp_path):
 
     # Three pupils will scan their card: read the QR codes as a camera would.
     card_boxes = teacher.locator("article.login-card")
-    addresses = [qr_address(card_boxes.nth(i)) for i in range(3)]
+    addresses = [qr_address(browser, card_boxes.nth(i)) for i in range(3)]
     for address in addresses:
         assert re.fullmatch(rf"{re.escape(server.url)}/card/[A-Za-z0-9_-]{{20,64}}/", address), address
 
