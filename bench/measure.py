@@ -194,10 +194,14 @@ def class_size_queries(model_class: Classroom, assignment: Assignment, lesson: L
     teacher_client = logged_in(teacher)
     questions = questions_from_stream(lesson.quiz)
     result: dict[str, list[int]] = {}
-    for size in CLASS_SIZES:
+    # A first, unrecorded class warms what a new class touches once per
+    # process (routes, content generation): the first run once read 14
+    # dashboard queries for 40 pupils where every later run read 9.
+    for run, size in enumerate((CLASS_SIZES[0], *CLASS_SIZES)):
+        target: dict[str, list[int]] = {} if run == 0 else result
         with transaction.atomic():
             classroom = Classroom.objects.create(
-                school=model_class.school, name=f"bench {size}", grade=1, school_year=model_class.school_year
+                school=model_class.school, name=f"bench {run} {size}", grade=1, school_year=model_class.school_year
             )
             classroom.teachers.add(teacher)
             student_accounts_create(
@@ -214,12 +218,12 @@ def class_size_queries(model_class: Classroom, assignment: Assignment, lesson: L
             pupils = [e.student for e in Enrollment.objects.filter(classroom=classroom).select_related("student")]
             sheet = reverse("class_consent_sheet", args=[classroom.pk])
 
-            def count(fn, name):
+            def count(fn, name, target=target):
                 fn()  # warm: the same state of the caches for both sizes
                 with CaptureQueriesContext(connection) as ctx:
                     response = fn()
                 assert response.status_code in (200, 302), (name, response.status_code)
-                result.setdefault(name, []).append(len(ctx.captured_queries))
+                target.setdefault(name, []).append(len(ctx.captured_queries))
 
             def answer(pupil, token):
                 client = logged_in(pupil)
@@ -230,13 +234,13 @@ def class_size_queries(model_class: Classroom, assignment: Assignment, lesson: L
 
             # Every pupil but the last answers (no consent: only the class counts grow).
             for index, pupil in enumerate(pupils[:-1]):
-                client, data = answer(pupil, f"bench-class-{size}-{index}")
+                client, data = answer(pupil, f"bench-class-{run}-{size}-{index}")
                 client.post(lesson.url + "quiz/", data)
-            last, data = answer(pupils[-1], f"bench-class-{size}-last")
+            last, data = answer(pupils[-1], f"bench-class-{run}-{size}-last")
             with CaptureQueriesContext(connection) as ctx:
                 response = last.post(lesson.url + "quiz/", data)
             assert response.status_code == 200
-            result.setdefault("class_counts_first_try", []).append(len(ctx.captured_queries))
+            target.setdefault("class_counts_first_try", []).append(len(ctx.captured_queries))
             dashboard = reverse("classroom_dashboard", args=[classroom.pk])
             count(lambda url=dashboard: teacher_client.get(url), "class_counts_dashboard")
             count(lambda url=sheet: teacher_client.get(url), "consent_sheet")
@@ -244,7 +248,7 @@ def class_size_queries(model_class: Classroom, assignment: Assignment, lesson: L
             with CaptureQueriesContext(connection) as ctx:
                 response = teacher_client.post(sheet, everyone)
             assert response.status_code == 302
-            result.setdefault("consent_sheet_save", []).append(len(ctx.captured_queries))
+            target.setdefault("consent_sheet_save", []).append(len(ctx.captured_queries))
             transaction.set_rollback(True)
     return result
 
