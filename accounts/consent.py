@@ -38,7 +38,7 @@ from .models import GuardianConsent
 
 # The version of the consent text parents read (accounts/templates/accounts/consent/).
 # A new text gets a new version and a new template; old decisions keep theirs.
-CONSENT_TEXT_VERSION = "2026-1"
+CONSENT_TEXT_VERSION = "2026-2"
 CONSENT_TEXT_TEMPLATE = f"accounts/consent/text_{CONSENT_TEXT_VERSION}.html"
 
 # Age of the youngest pupil of grade 1 at the start of the Korean school year.

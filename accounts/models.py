@@ -192,17 +192,19 @@ class GuardianConsent(models.Model):
     class Method(models.TextChoices):
         ONLINE = "online", _("Online, by a linked guardian")
         PAPER = "paper", _("Paper form on file at school")
+        # The school admin imported the school's own consent roster (families.consent_roster).
+        SCHOOL_ROSTER = "roster", _("School roster")
 
     class Decision(models.TextChoices):
         GIVEN = "given", _("Consent given")
         DECLINED = "declined", _("Consent declined")
 
     student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="guardian_consents")
-    # The guardian who decided online; empty for paper consent.
+    # The guardian who decided online; empty for paper and school-roster consent.
     guardian = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    # Who entered it: the guardian online, the teacher for paper.
+    # Who entered it: the guardian online, the teacher for paper, the school admin for a roster.
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -221,7 +223,7 @@ class GuardianConsent(models.Model):
         indexes = [models.Index(fields=["student", "ended_at"])]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(method="paper") | models.Q(guardian__isnull=False),
+                condition=models.Q(method__in=["paper", "roster"]) | models.Q(guardian__isnull=False),
                 name="online_consent_has_guardian",
             ),
             models.UniqueConstraint(

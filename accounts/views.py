@@ -78,6 +78,10 @@ def card_sign_in(request, token):
         response = redirect("student_home")
     else:
         response = render(request, "accounts/card_sign_in.html", {"state": "hello", "pupil": pupil})
-    response["Referrer-Policy"] = "no-referrer"  # the token is in this page's address
+    # The token is in this page's address: links and the form send at most
+    # the origin. Not "no-referrer": under it browsers post the form with
+    # "Origin: null", which Django's CSRF check refuses (the browser journey
+    # found every QR sign-in answered 403).
+    response["Referrer-Policy"] = "strict-origin"
     response["Cache-Control"] = "no-store"
     return response

@@ -50,6 +50,14 @@ BUDGETS = {
         "counselor_inbox": 10,
     },
     "render_ms": {"teacher_dashboard": 150, "counselor_inbox": 100, "report_submit": 300},
+    # A fresh class with no consent, of 10 and of 40 pupils (bench/measure.py
+    # class_size_queries): equal for both sizes and within these.
+    "class_size_queries": {
+        "consent_sheet": 15,
+        "consent_sheet_save": 20,
+        "class_counts_first_try": 25,
+        "class_counts_dashboard": 15,
+    },
     # A wrong receipt that finds a report and an unknown one take about as long.
     "receipt_lookup_ratio": (0.4, 2.5),
 }
@@ -376,6 +384,7 @@ def main():
         "http": {},
         "load": {},
         "broker_down": {},
+        "class_size_queries": {},
     }
     dataset("bench_small", True, False, 2, 420)
     large = dataset("bench_large", False, args.rebuild, args.schools, args.students)
@@ -395,6 +404,7 @@ def main():
     }
     result["render_ms"] = m_large["render_ms"]
     result["receipt_lookup"] = m_large["receipt_lookup"]
+    result["class_size_queries"] = m_large["class_size_queries"]
 
     log("HTTP with gunicorn (2 workers) and wrk ...")
     server = Gunicorn("bench_large")
@@ -462,6 +472,11 @@ def print_table(result: dict) -> None:
             f"  {page:<20} {s:>4} {large:>4} | {first_s:>4} {first_large:>4}   "
             f"{'≤ ' + str(budget) if budget else '':<6} {verdict}"
         )
+    print("\nSQL queries for a fresh class with no consent, 10 and 40 pupils; budget")
+    for page, (ten, forty) in result["class_size_queries"].items():
+        budget = BUDGETS["class_size_queries"].get(page)
+        verdict = "ok" if ten == forty and (budget is None or forty <= budget) else "OVER"
+        print(f"  {page:<24} {ten:>4} {forty:>4}   {'≤ ' + str(budget) if budget else '':<6} {verdict}")
     print("\nMedian in-process render time, large dataset (ms; budget)")
     for page, ms in result["render_ms"].items():
         budget = BUDGETS["render_ms"].get(page)

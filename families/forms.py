@@ -75,3 +75,34 @@ class EmailUpdatesForm(forms.Form):
         label=_("Email me a short weekly summary and my children's due-date reminders"), required=False
     )
     language = forms.ChoiceField(label=_("Language of the emails"), choices=settings.LANGUAGES)
+
+
+class ConsentRosterUploadForm(forms.Form):
+    """The school's own consent roster (families.consent_roster)."""
+
+    file = forms.FileField(
+        label=_("Consent roster (Excel or CSV)"),
+        help_text=_(
+            "One pupil per row: 아이디 (username), or 학년, 반 and 번호 (grade, class, number), or 이름 (name); "
+            "and 동의 방법 (how consent was collected) and 동의일 (its date). At most 1 MB."
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        ),
+    )
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.school = school
+        self.roster = None
+        self.too_large = False
+
+    def clean_file(self):
+        from .consent_roster import parse_consent_roster
+
+        upload = self.cleaned_data["file"]
+        self.roster = parse_consent_roster(upload, school=self.school, filename=upload.name)
+        if self.roster.file_errors:
+            self.too_large = self.roster.too_big
+            raise forms.ValidationError(self.roster.file_errors)
+        return upload

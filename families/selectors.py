@@ -17,8 +17,8 @@ from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
 from wagtail.models import Page
 
-from accounts.models import GuardianLink, ParentProfile, User
-from accounts.selectors import ConsentStatus, consent_annotations, consent_status_of
+from accounts.models import GuardianConsent, GuardianLink, ParentProfile, User
+from accounts.selectors import ConsentStatus, consent_annotations, consent_status, consent_status_of
 from classroom.models import Assignment
 from curriculum import progress
 from curriculum.models import Certificate, ModulePage
@@ -237,3 +237,16 @@ def class_consent_sheet(classroom, today: date | None = None) -> list[ConsentShe
         .order_by("student_number", "student__display_name", "id")
     )
     return [ConsentSheetRow(enrollment=e, status=consent_status_of(e, e.student, today)) for e in enrollments]
+
+
+def withdrawal_deletes_results(student: User, guardian: User) -> bool:
+    """Whether withdrawing this guardian's consent would delete the pupil's
+    stored results: the pupil needs consent and no other consent (another
+    guardian's, or a record at school) is on file."""
+    if not consent_status(student).needed:
+        return False
+    return not (
+        GuardianConsent.objects.filter(student=student, decision=GuardianConsent.Decision.GIVEN, ended_at__isnull=True)
+        .exclude(guardian=guardian, method=GuardianConsent.Method.ONLINE)
+        .exists()
+    )

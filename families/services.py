@@ -10,12 +10,38 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from accounts.consent import CONSENT_TEXT_VERSION
 from accounts.models import GuardianCode, GuardianConsent, GuardianLink, ParentProfile, User, normalise_guardian_code
 from accounts.permissions import forget_roles
+from accounts.selectors import students_waiting_for_consent
+from curriculum.models import Certificate, LessonProgress, QuizAttempt
 
+from .models import ConsentRosterEntry, ConsentRosterImport
 from .selectors import digest_for_parent
+
+# A pupil's stored results (docs/pupil-data.md): deleted when the consent they
+# were stored on is withdrawn and no other consent is on file.
+STORED_RESULTS = (QuizAttempt, LessonProgress, Certificate)
+
+
+def stored_results_count(student_ids) -> int:
+    """How many stored result rows these pupils have (for the confirmation page)."""
+    ids = list(student_ids)
+    return sum(model.objects.filter(student_id__in=ids).count() for model in STORED_RESULTS)
+
+
+def stored_results_delete_without_consent(student_ids) -> int:
+    """Delete the stored results (quiz attempts with their answers, lesson
+    progress with scores, certificates) of those of these pupils whose
+    results may no longer be stored: under the consent age with no consent
+    on file. The anonymous class counts stay: they tie nothing to a pupil.
+    Four queries for any number of pupils. Returns the rows deleted."""
+    waiting = students_waiting_for_consent(student_ids)
+    if not waiting:
+        return 0
+    return sum(model.objects.filter(student_id__in=waiting).delete()[0] for model in STORED_RESULTS)
 
 
 class GuardianCodeError(Exception):
@@ -67,6 +93,8 @@ def guardian_unlink(*, link: GuardianLink) -> None:
         ended_at__isnull=True,
     ).update(ended_at=timezone.now())
     link.delete()
+    forget_roles([link.student_id])  # update() sends no signal
+    stored_results_delete_without_consent([link.student_id])
 
 
 @transaction.atomic
@@ -82,7 +110,7 @@ def consent_record_online(*, guardian: User, student: User, decision: str, langu
     GuardianConsent.objects.filter(
         student=student, guardian=guardian, method=GuardianConsent.Method.ONLINE, ended_at__isnull=True
     ).update(ended_at=timezone.now())
-    return GuardianConsent.objects.create(
+    record = GuardianConsent.objects.create(
         student=student,
         guardian=guardian,
         recorded_by=guardian,
@@ -91,6 +119,11 @@ def consent_record_online(*, guardian: User, student: User, decision: str, langu
         text_version=CONSENT_TEXT_VERSION,
         language=language,
     )
+    if decision != GuardianConsent.Decision.GIVEN:
+        # Withdrawn (or declined): the results stored on it go, unless
+        # another consent is on file (docs/pupil-data.md).
+        stored_results_delete_without_consent([student.pk])
+    return record
 
 
 @transaction.atomic
@@ -104,6 +137,7 @@ def consent_record_paper(*, teacher: User, student: User, on_file: bool) -> Guar
     if not on_file:
         current.update(ended_at=timezone.now())
         forget_roles([student.pk])  # update() sends no signal
+        stored_results_delete_without_consent([student.pk])
         return None
     existing = current.first()
     if existing:
@@ -192,4 +226,81 @@ def paper_consent_sheet_save(*, teacher: User, classroom, returned: set[int]) ->
         for student_id in sorted(returned - on_file)
     )
     forget_roles((returned - on_file) | (on_file - returned))  # bulk writes send no signal
+    if ended:
+        stored_results_delete_without_consent(on_file - returned)
     return len(returned - on_file), ended
+
+
+class ConsentRosterError(Exception):
+    """The roster cannot be recorded as it stands (the message says why)."""
+
+
+def consent_roster_import_create(*, school, created_by: User, filename: str, roster) -> ConsentRosterImport:
+    """Keep a checked consent roster until the school admin confirms it;
+    unconfirmed imports older than a day go at the same time."""
+    ConsentRosterImport.objects.filter(
+        used_at__isnull=True, created_at__lt=timezone.now() - ConsentRosterImport.KEEP_FOR
+    ).delete()
+    return ConsentRosterImport.objects.create(
+        school=school, created_by=created_by, filename=filename[:200], rows=roster.rows
+    )
+
+
+@transaction.atomic
+def consent_roster_confirm(*, roster_import) -> int:
+    """Record the school's consent for every pupil of a checked roster, all
+    or nothing: method "school roster", the school's own method and date,
+    and who recorded it. A pupil who already has a current school-roster
+    consent is left as is. A fixed number of queries for any roster size.
+    Returns how many consents were recorded."""
+    locked = ConsentRosterImport.objects.select_for_update().get(pk=roster_import.pk)
+    if locked.used_at is not None:
+        raise ConsentRosterError(_("This roster was already recorded."))
+    if locked.has_problems or not locked.rows:
+        raise ConsentRosterError(_("Nothing was recorded: fix the rows with problems and upload the file again."))
+    by_student = {row["student_id"]: row for row in locked.rows}
+    # The pupils must still be active pupils of a current class of the school.
+    still_here = set(
+        User.objects.filter(
+            pk__in=by_student,
+            is_active=True,
+            enrollments__classroom__school_id=locked.school_id,
+            enrollments__classroom__archived_at__isnull=True,
+        ).values_list("pk", flat=True)
+    )
+    if still_here != set(by_student):
+        raise ConsentRosterError(
+            _("Some pupils of the roster have left the school or its classes since the check. Upload the file again.")
+        )
+    list(User.objects.select_for_update().filter(pk__in=by_student).values_list("pk", flat=True))
+    already = set(
+        GuardianConsent.objects.filter(
+            student_id__in=by_student, method=GuardianConsent.Method.SCHOOL_ROSTER, ended_at__isnull=True
+        ).values_list("student_id", flat=True)
+    )
+    new_ids = sorted(set(by_student) - already)
+    consents = GuardianConsent.objects.bulk_create(
+        GuardianConsent(
+            student_id=student_id,
+            recorded_by=locked.created_by,
+            method=GuardianConsent.Method.SCHOOL_ROSTER,
+            decision=GuardianConsent.Decision.GIVEN,
+            text_version="",
+        )
+        for student_id in new_ids
+    )
+    ConsentRosterEntry.objects.bulk_create(
+        ConsentRosterEntry(
+            consent=consent,
+            roster_import=locked,
+            school_method=by_student[consent.student_id]["method"],
+            consented_on=by_student[consent.student_id]["date"],
+        )
+        for consent in consents
+    )
+    locked.used_at = timezone.now()
+    locked.recorded_count = len(consents)
+    locked.rows = []  # the pupils' names are not kept once recorded
+    locked.save(update_fields=["used_at", "recorded_count", "rows"])
+    forget_roles(new_ids)  # bulk writes send no signal
+    return len(consents)

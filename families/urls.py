@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import roster_views, views
 
 urlpatterns = [
     path("family/", views.parent_home, name="parent_home"),
@@ -11,4 +11,15 @@ urlpatterns = [
     path("my/guardians/<int:link_id>/remove/", views.student_guardian_remove, name="student_guardian_remove"),
     path("teach/students/<int:student_id>/consent/", views.teacher_student_consent, name="teacher_student_consent"),
     path("teach/classes/<int:pk>/consent/", views.class_consent_sheet, name="class_consent_sheet"),
+    path("school/<str:code>/consent-roster/", roster_views.consent_roster_upload, name="consent_roster_upload"),
+    path(
+        "school/<str:code>/consent-roster/template.xlsx",
+        roster_views.consent_roster_template,
+        name="consent_roster_template",
+    ),
+    path(
+        "school/<str:code>/consent-roster/<int:import_pk>/",
+        roster_views.consent_roster_preview,
+        name="consent_roster_preview",
+    ),
 ]

@@ -118,6 +118,21 @@ def parent_consent(request, student_id):
     status = account_selectors.consent_status(student, request.user)
     form = ConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        withdrawing = (
+            status.my_decision == GuardianConsent.Decision.GIVEN
+            and form.cleaned_data["decision"] == GuardianConsent.Decision.DECLINED
+        )
+        if withdrawing and request.POST.get("confirm") != "withdraw":
+            # Say what withdrawing deletes before the guardian confirms.
+            return render(
+                request,
+                "families/parent_consent_withdraw.html",
+                {
+                    "student": student,
+                    "deletes": selectors.withdrawal_deletes_results(student, request.user),
+                    "stored": services.stored_results_count([student.pk]),
+                },
+            )
         services.consent_record_online(
             guardian=request.user,
             student=student,
@@ -126,6 +141,8 @@ def parent_consent(request, student_id):
         )
         if form.cleaned_data["decision"] == GuardianConsent.Decision.GIVEN:
             messages.success(request, _("Thank you. Your consent is recorded."))
+        elif withdrawing:
+            messages.success(request, _("Your consent is withdrawn."))
         else:
             messages.success(request, _("Your decision is recorded."))
         return redirect(reverse("parent_home") + f"#child-{student.pk}")

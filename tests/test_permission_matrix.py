@@ -13,8 +13,10 @@ from types import SimpleNamespace
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from accounts.models import GuardianConsent
 from classroom.models import Assignment, Notice, RosterImport
 from curriculum.models import Certificate, LessonPage, ModulePage
+from families.models import ConsentRosterImport
 from tests.conftest import mfa_login
 
 ROLES = [
@@ -123,6 +125,9 @@ MATRIX = {
     # school admins
     "school_home": ("get", None, SCHOOL_ADMIN),
     "school_staff": ("get", "school", SCHOOL_ADMIN),
+    "consent_roster_upload": ("get", "school", SCHOOL_ADMIN),
+    "consent_roster_template": ("get", "school", SCHOOL_ADMIN),
+    "consent_roster_preview": ("get", "consent_roster_import", SCHOOL_ADMIN),
     "staff_end": ("post", "teacher_membership", dict(only("through", "school_admin"))),
     # A counselor invitation made by another admin of the school: its admin or
     # the district's officer approves it; the other district's officer may not.
@@ -251,9 +256,17 @@ def objects(cast, django_capture_on_commit_callbacks):
         assignment=assignment,
         notice=Notice.objects.create(student=cast.student, assignment=assignment, sent_by=cast.teacher),
         roster_import=RosterImport.objects.create(classroom=cast.classroom, created_by=cast.teacher, rows=[]),
+        consent_roster_import=ConsentRosterImport.objects.create(
+            school=cast.school, created_by=cast.school_admin, rows=[]
+        ),
         enrollment=cast.classroom.enrollments.get(student=cast.student),
         guardian_link=GuardianLink.objects.get(guardian=cast.parent, student=cast.student),
         certificate=Certificate.objects.create(student=cast.student, module=middle),
+        # A paper slip on file too: a guardian unlinking (a URL of the table)
+        # would otherwise delete the pupil's results, certificate included.
+        paper_consent=GuardianConsent.objects.create(
+            student=cast.student, recorded_by=cast.teacher, method="paper", decision="given"
+        ),
         report=report,
         teacher_membership=cast.other_teacher.memberships.get(school=cast.school, role="teacher"),
         school_import=SchoolImport.objects.create(district=cast.school.district, created_by=cast.officer, rows=[]),
@@ -280,6 +293,7 @@ KWARGS = {
     "guardian_link": lambda o: {"link_id": o.guardian_link.pk},
     "classroom": lambda o: {"pk": o.cast.classroom.pk},
     "roster_import": lambda o: {"pk": o.cast.classroom.pk, "import_pk": o.roster_import.pk},
+    "consent_roster_import": lambda o: {"code": o.cast.school.code, "import_pk": o.consent_roster_import.pk},
     "enrollment": lambda o: {"pk": o.cast.classroom.pk, "enrollment_pk": o.enrollment.pk},
     "assignment": lambda o: {"pk": o.cast.classroom.pk, "assignment_pk": o.assignment.pk},
     "student": lambda o: {"student_id": o.cast.student.pk},

@@ -24,7 +24,7 @@ def test_a_pupil_scans_the_card_and_starts_with_one_tap(client, cast, card):
     page = client.get(url(card.signin_token))
     assert page.status_code == 200
     assert "일학년" in page.content.decode() and 'type="submit"' in page.content.decode()
-    assert page["Referrer-Policy"] == "no-referrer" and "no-store" in page["Cache-Control"]
+    assert page["Referrer-Policy"] == "strict-origin" and "no-store" in page["Cache-Control"]
     assert "_auth_user_id" not in client.session, "looking at the page signs nobody in (link previews)"
     response = client.post(url(card.signin_token))
     assert response.status_code == 302 and response["Location"] == "/my/"

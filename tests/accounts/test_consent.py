@@ -151,10 +151,11 @@ def test_a_declined_or_withdrawn_consent_stores_nothing(client, cast, waiting):
     client.force_login(cast.parent)
     client.post(f"/family/children/{waiting.pk}/consent/", {"decision": "given", "is_guardian": "on"})
     take_quiz(client, waiting, "token-two")
-    client.force_login(cast.parent)
-    client.post(f"/family/children/{waiting.pk}/consent/", {"decision": "declined"})
-    take_quiz(client, waiting, "token-three")
     assert list(QuizAttempt.objects.filter(student=waiting).values_list("form_token", flat=True)) == ["token-two"]
+    client.force_login(cast.parent)
+    client.post(f"/family/children/{waiting.pk}/consent/", {"decision": "declined", "confirm": "withdraw"})
+    take_quiz(client, waiting, "token-three")
+    assert not QuizAttempt.objects.filter(student=waiting).exists(), "withdrawing deleted token-two; three not kept"
 
 
 @pytest.mark.parametrize("how", ["birth_year", "high_school", "middle_grade_3"])
