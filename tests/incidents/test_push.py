@@ -46,7 +46,7 @@ class PushService:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802 - the http.server API
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                service.received.append((self.path, dict(self.headers), body))
+                service.received.append((self.path, {k.lower(): v for k, v in self.headers.items()}, body))
                 self.send_response(service.status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -99,15 +99,15 @@ def test_an_urgent_report_pushes_no_content(cast, push_service, django_capture_o
     assert len(push_service.received) == 1
     path, headers, body = push_service.received[0]
     assert path == "/push/browser-1"
-    assert headers["Content-Encoding"] == "aes128gcm"
-    assert headers["Urgency"] == "high"
+    assert headers["content-encoding"] == "aes128gcm"
+    assert headers["urgency"] == "high"
     # Nothing readable travels: not the report, not even the words of the notice.
     for plain in (DETAILS, "secret-room", "report", "Urgent", "긴급", "/counsel/"):
         assert plain.encode() not in body, plain
     # Signed with the school's own key.
     scope = f"school:{cast.school.pk}"
-    assert f"k={push.public_key(scope)}" in headers["Authorization"]
-    assert Vapid02.verify(headers["Authorization"])
+    assert f"k={push.public_key(scope)}" in headers["authorization"]
+    assert Vapid02.verify(headers["authorization"])
     # The browser, and only the browser, reads: "urgent report", log in.
     message = browser.decrypt(body)
     assert set(message) == {"title", "body", "url", "urgent"}
