@@ -302,3 +302,14 @@ def test_an_urgent_escalation_names_the_school(cast, django_capture_on_commit_ca
     for message in to_officer:
         assert "School: " in message.body
     assert IncidentReport.objects.filter(escalated_at__isnull=False).count() == 2
+
+
+def test_template_and_tag_text_is_escaped_everywhere(counselor, cast, report):
+    hostile = '</script><script>alert(1)</script>"><img src=x onerror=alert(2)>'
+    ReplyTemplate.objects.create(school=cast.school, title=hostile[:80], body=hostile, updated_at=timezone.now())
+    tag = CaseTag.objects.create(school=cast.school, name=hostile[:40])
+    report.tags.add(tag)
+    for url in (case_url(report), "/en/counsel/", f"/en/counsel/school/{cast.school.code}/tools/"):
+        html = counselor.get(url).content.decode()
+        assert "<script>alert(1)" not in html, url
+        assert "<img src=x" not in html, url
