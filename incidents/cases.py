@@ -19,6 +19,8 @@ from .models import (
     CaseEvent,
     CaseMessage,
     CaseNote,
+    CaseTag,
+    ClosingReason,
     DeletionRecord,
     IncidentReport,
     OutboxMessage,
@@ -35,10 +37,13 @@ def _locked(report: IncidentReport) -> IncidentReport:
     return IncidentReport.objects.select_for_update().get(pk=report.pk)
 
 
-def _set_status(report: IncidentReport, to_status: str, *, actor, now: datetime) -> None:
+def _set_status(report: IncidentReport, to_status: str, *, actor, now: datetime, closing_reason: str = "") -> None:
     from_status = report.status
     if to_status not in report.allowed_next_statuses():
         raise services.CaseError(f"{from_status} cannot become {to_status}")
+    if to_status == Status.CLOSED and closing_reason not in ClosingReason.values:
+        raise services.CaseError("a case is closed with a reason")
+    report.closing_reason = closing_reason if to_status == Status.CLOSED else ""
     if from_status in AWAITING_RESPONSE and to_status != Status.REOPENED:
         report.acknowledged_at = report.acknowledged_at or now
         report.response_due_at = None
@@ -49,20 +54,28 @@ def _set_status(report: IncidentReport, to_status: str, *, actor, now: datetime)
         # The retention clock stops; it starts again when the case closes.
         report.closed_at = None
     report.status = to_status
-    report.save(update_fields=["status", "acknowledged_at", "response_due_at", "closed_at"])
+    report.save(update_fields=["status", "acknowledged_at", "response_due_at", "closed_at", "closing_reason"])
     CaseEvent.objects.create(
         report=report, kind=CaseEvent.Kind.STATUS, actor=actor, from_status=from_status, to_status=to_status, at=now
     )
-    services.audit(
-        actor=actor, report=report, action=AuditEvent.Action.STATUS, detail=f"{from_status}>{to_status}", now=now
-    )
+    detail = f"{from_status}>{to_status}" + (f":{closing_reason}" if to_status == Status.CLOSED else "")
+    services.audit(actor=actor, report=report, action=AuditEvent.Action.STATUS, detail=detail, now=now)
 
 
 @transaction.atomic
-def report_change_status(*, report: IncidentReport, to_status: str, actor, now: datetime | None = None) -> None:
+def report_change_status(
+    *, report: IncidentReport, to_status: str, actor, closing_reason: str = "", now: datetime | None = None
+) -> None:
+    """Move a case along ALLOWED_TRANSITIONS. Closing needs a ClosingReason."""
     if to_status not in Status.values:
         raise services.CaseError("unknown status")
-    _set_status(_locked(report), to_status, actor=actor, now=services.to_minute(now or timezone.now()))
+    _set_status(
+        _locked(report),
+        to_status,
+        actor=actor,
+        now=services.to_minute(now or timezone.now()),
+        closing_reason=closing_reason,
+    )
 
 
 @transaction.atomic
@@ -109,13 +122,37 @@ def report_add_note(*, report: IncidentReport, body: str, actor, now: datetime |
 def report_add_referral(
     *, report: IncidentReport, agency: str, referred_on, note: str, actor, now: datetime | None = None
 ) -> Referral:
+    """Record a referral; an open case that may become "referred" does."""
     now = services.to_minute(now or timezone.now())
+    report = _locked(report)
     referral = Referral.objects.create(
         report=report, agency=agency, referred_on=referred_on, note=note, created_by=actor, created_at=now
     )
     CaseEvent.objects.create(report=report, kind=CaseEvent.Kind.REFERRAL, actor=actor, at=now)
     services.audit(actor=actor, report=report, action=AuditEvent.Action.REFERRAL, detail=agency, now=now)
+    if Status.REFERRED in report.allowed_next_statuses():
+        _set_status(report, Status.REFERRED, actor=actor, now=now)
     return referral
+
+
+@transaction.atomic
+def report_set_tags(*, report: IncidentReport, tags, actor, now: datetime | None = None) -> None:
+    """Give a case exactly these tags (all of its school; the caller checks)."""
+    now = services.to_minute(now or timezone.now())
+    report = _locked(report)
+    wanted = {tag.pk for tag in tags}
+    if any(tag.school_id != report.school_id for tag in tags):
+        raise services.CaseError("a tag of another school")
+    through = CaseTag.reports.through
+    current = set(through.objects.filter(incidentreport_id=report.pk).values_list("casetag_id", flat=True))
+    if wanted == current:
+        return
+    through.objects.filter(incidentreport_id=report.pk, casetag_id__in=current - wanted).delete()
+    through.objects.bulk_create(
+        [through(incidentreport_id=report.pk, casetag_id=tag_id) for tag_id in sorted(wanted - current)]
+    )
+    CaseEvent.objects.create(report=report, kind=CaseEvent.Kind.TAGS, actor=actor, at=now)
+    services.audit(actor=actor, report=report, action=AuditEvent.Action.TAG, detail=f"{len(wanted)}", now=now)
 
 
 def report_opened(*, report: IncidentReport, actor, printed: bool = False) -> None:
@@ -156,6 +193,7 @@ def reports_escalate_overdue(*, now: datetime | None = None) -> int:
                 routed_to=report.routed_to,
                 urgent=report.urgency == Urgency.URGENT,
                 now=now,
+                school_id=report.school_id,
             )
             escalated += 1
     if escalated:

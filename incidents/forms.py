@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import date
 
 from django import forms
 from django.core import signing
@@ -17,10 +18,25 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import receipts
-from .models import Affected, Agency, Category, Platform, StaffInvolved, Status, Urgency, WhenHappened
+from .models import (
+    Affected,
+    Agency,
+    CaseTag,
+    Category,
+    ClosingReason,
+    Platform,
+    ReplyTemplate,
+    StaffInvolved,
+    Status,
+    Urgency,
+    WhenHappened,
+)
 
 TOO_LONG = _("Please keep this to %(limit_value)d characters or fewer (it now has %(show_value)d).")
 STARTED_SALT = "incidents.report-form-started"
+DATE_FORMAT_MESSAGE = _("Please enter a date such as 2026-03-14.")
+# The inbox's date filters: nothing was received before the platform existed.
+EARLIEST_DATE = date(2020, 1, 1)
 # A shown form may be sent for this long; its token is also single-use
 # (incidents.ratelimit.first_use_of_form), so one token cannot stamp a flood.
 STARTED_MAX_AGE = 2 * 60 * 60
@@ -304,19 +320,76 @@ class InboxFilterForm(CheckedForm):
             ("flood", _("Only those held as a possible flood")),
         ],
     )
+    tag = forms.TypedChoiceField(label=_("Tag"), required=False, coerce=int, empty_value=None, choices=[])
+    received_from = forms.DateField(
+        label=_("Received from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": DATE_FORMAT_MESSAGE},
+    )
+    received_to = forms.DateField(
+        label=_("Received until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": DATE_FORMAT_MESSAGE},
+    )
     # No upper bound: selectors.page_rows shows the last page past the end.
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args, tags=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tag"].choices = [("", _("Any tag"))] + [(tag.pk, tag.name) for tag in tags]
+
+    def _bounded(self, name):
+        value = self.cleaned_data.get(name)
+        if value is not None and not (EARLIEST_DATE <= value <= timezone.localdate()):
+            raise forms.ValidationError(
+                _("Please choose a date between %(first)s and today.") % {"first": EARLIEST_DATE.isoformat()},
+                code="out_of_range",
+            )
+        return value
+
+    def clean_received_from(self):
+        return self._bounded("received_from")
+
+    def clean_received_to(self):
+        return self._bounded("received_to")
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("received_from"), data.get("received_to")
+        if start and end and start > end:
+            self.add_error("received_to", forms.ValidationError(_("This date is before the first date."), code="order"))
+        return data
 
     def forged(self) -> bool:
         return super().forged() or bool(self.errors.get("page"))
 
+    def date_errors(self) -> bool:
+        """Only the dates are wrong: show the inbox with the message."""
+        return bool(self.errors) and set(self.errors) <= {"received_from", "received_to"}
+
 
 class StatusForm(CheckedForm):
+    """Moves along the allowed transitions, except closing: that has its own
+    form, which asks why (CloseForm)."""
+
     status = forms.ChoiceField(label=_("New status"), widget=forms.RadioSelect)
 
     def __init__(self, *args, report, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [(value, Status(value).label) for value in report.allowed_next_statuses()]
+        self.fields["status"].choices = [
+            (value, Status(value).label) for value in report.allowed_next_statuses() if value != Status.CLOSED
+        ]
+
+
+class CloseForm(CheckedForm):
+    closing_reason = radio_field(
+        _("Why is the case closed?"),
+        ClosingReason.choices,
+        required_message=_("Please choose why the case is closed."),
+        help_text=_("The reporter sees that the case is closed, never the reason."),
+    )
 
 
 class AssignForm(CheckedForm):
@@ -340,6 +413,100 @@ class StaffMessageForm(CheckedForm):
         required_message=_("Please write a message first."),
         help_text=_("The reporter reads this with their code. Do not ask for images."),
     )
+
+
+class TemplateChoiceForm(CheckedForm):
+    """Start a reply from one of the school's templates (the page inserts it
+    at once with its script; without it, the "Insert" button does)."""
+
+    template = forms.TypedChoiceField(label=_("Start from a template"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, templates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.templates = {template.pk: template for template in templates}
+        self.fields["template"].choices = [("", _("Choose a template"))] + [
+            (pk, template.title) for pk, template in self.templates.items()
+        ]
+
+    def chosen(self):
+        return self.templates.get(self.cleaned_data.get("template"))
+
+
+class TagsForm(CheckedForm):
+    tags = forms.TypedMultipleChoiceField(
+        label=_("Tags"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, tags=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.available = {tag.pk: tag for tag in tags}
+        self.fields["tags"].choices = [(pk, tag.name) for pk, tag in self.available.items()]
+
+    def chosen_tags(self) -> list:
+        return [self.available[pk] for pk in self.cleaned_data["tags"]]
+
+
+class ReplyTemplateForm(forms.ModelForm):
+    """A school's reply template; its title is unique within the school."""
+
+    class Meta:
+        model = ReplyTemplate
+        fields = ["title", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 8})}
+        error_messages = {
+            "title": {"required": _("Please give the template a title."), "max_length": TOO_LONG},
+            "body": {"required": _("Please write the template's text."), "max_length": TOO_LONG},
+        }
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.school = school
+        self.fields["body"].help_text = _("Counselors start a reply from it and change what the case needs.")
+
+    def clean_title(self):
+        title = self.cleaned_data["title"].strip()
+        taken = ReplyTemplate.objects.filter(school=self.school, title=title).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(_("The school already has a template with this title."), code="taken")
+        return title
+
+    def fields_with_errors(self) -> list:
+        return [field for field in self.visible_fields() if field.errors]
+
+
+class TagForm(forms.ModelForm):
+    class Meta:
+        model = CaseTag
+        fields = ["name"]
+        labels = {"name": _("New tag")}
+        error_messages = {"name": {"required": _("Please write the tag first."), "max_length": TOO_LONG}}
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.school = school
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if CaseTag.objects.filter(school=self.school, name=name).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("The school already has this tag."), code="taken")
+        return name
+
+    def fields_with_errors(self) -> list:
+        return [field for field in self.visible_fields() if field.errors]
+
+
+class PushSubscriptionForm(forms.Form):
+    """What the browser's PushManager gives (sent by the page's script)."""
+
+    endpoint = forms.URLField(max_length=1000, assume_scheme="https")
+    p256dh = forms.RegexField(regex=r"^[A-Za-z0-9_-]{20,200}={0,2}$", max_length=200)
+    auth = forms.RegexField(regex=r"^[A-Za-z0-9_-]{8,100}={0,2}$", max_length=100)
+
+    def clean_endpoint(self):
+        endpoint = self.cleaned_data["endpoint"]
+        if not endpoint.startswith("https://"):
+            raise forms.ValidationError("https only", code="insecure")
+        return endpoint
 
 
 class NoteForm(CheckedForm):

@@ -92,6 +92,18 @@ ALLOWED_TRANSITIONS: dict[str, tuple[str, ...]] = {
 AWAITING_RESPONSE = (Status.NEW, Status.REOPENED)
 
 
+class ClosingReason(models.TextChoices):
+    """Why a case was closed: required when closing, counted in the statistics."""
+
+    SUPPORTED = "supported", _("Handled at school: support given")
+    REFERRED = "referred", _("Handed over to another agency")
+    NO_REPLY = "no_reply", _("The reporter did not reply")
+    WITHDRAWN = "withdrawn", _("The reporter asked to stop")
+    DUPLICATE = "duplicate", _("Same as another report")
+    NOT_AN_INCIDENT = "not_an_incident", _("Not an incident (a test, a mistake or spam)")
+    OTHER = "other", _("Another reason")
+
+
 class Routing(models.TextChoices):
     SCHOOL = "school", _("School counselors")
     DISTRICT = "district", _("District safety officers")
@@ -156,6 +168,7 @@ class IncidentReport(models.Model):
     response_due_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    closing_reason = models.CharField(_("closing reason"), max_length=20, choices=ClosingReason.choices, blank=True)
     unread_reporter_messages = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -268,6 +281,7 @@ class CaseEvent(models.Model):
         REPORTER_INFO = "reporter_info", _("Information added by the reporter")
         NOTE = "note", _("Internal note")
         ESCALATED = "escalated", _("Response target missed; escalated")
+        TAGS = "tags", _("Tags changed")
 
     report = models.ForeignKey(IncidentReport, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -300,6 +314,7 @@ class AuditEvent(models.Model):
         NOTE = "note", _("Wrote an internal note")
         ESCALATE = "escalate", _("Escalated a missed response target")
         DELETE = "delete", _("Deleted after the retention period")
+        TAG = "tag", _("Changed the tags")
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
@@ -349,6 +364,9 @@ class OutboxMessage(models.Model):
     routed_to = models.CharField(max_length=10, choices=Routing.choices, default=Routing.SCHOOL)
     # Said in the subject ("Urgent: ..."); never any content.
     urgent = models.BooleanField(default=False)
+    # The school the message is about, named in escalations (the district's
+    # officers oversee many schools). Never the report or its content.
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -359,3 +377,59 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return f"{self.kind} → {self.recipient_id}"
+
+
+# --- the counselors' tools: reply templates, tags, browser push ----------------------------
+
+
+class ReplyTemplate(models.Model):
+    """A reply a school's counselors wrote once and start from again. It is
+    the school's own wording, not a report's content: stored as written."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="reply_templates")
+    title = models.CharField(_("title"), max_length=80)
+    body = models.TextField(_("text"), max_length=4000)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["title", "id"]
+        constraints = [models.UniqueConstraint(fields=["school", "title"], name="incident_template_title")]
+
+    def __str__(self):
+        return self.title
+
+
+class CaseTag(models.Model):
+    """A label a school's counselors put on cases ("group chat", "year 2")
+    to find them again. Only counselors of the school see it."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="case_tags")
+    name = models.CharField(_("tag"), max_length=40)
+    reports = models.ManyToManyField(IncidentReport, related_name="tags", blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["school", "name"], name="incident_tag_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class PushSubscription(models.Model):
+    """A counselor's browser that asked for push notifications. The push
+    carries no content ("new report" or "urgent report"); it is signed with
+    the VAPID key of ``key_scope`` (a school or a district, see
+    incidents.push), the key the browser subscribed with."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions")
+    key_scope = models.CharField(max_length=40)
+    endpoint = models.URLField(max_length=1000, unique=True)
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=100)
+    created_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"push {self.user_id}"

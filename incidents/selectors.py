@@ -4,14 +4,28 @@ trail, written so that the number of queries does not grow with the data."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from accounts.permissions import roles_of
+from schools.models import Role
+
 from . import permissions
-from .models import AuditEvent, CaseEvent, Category, IncidentReport, Routing, SpamReason, Status
+from .models import (
+    AuditEvent,
+    CaseEvent,
+    CaseTag,
+    Category,
+    ClosingReason,
+    IncidentReport,
+    ReplyTemplate,
+    Routing,
+    SpamReason,
+    Status,
+)
 
 INBOX_PAGE_SIZE = 25
 ENCRYPTED_REPORT_FIELDS = ("details", "contact", "room_link", "account_handle", "platform_other")
@@ -26,7 +40,17 @@ class InboxPage:
     has_next: bool
 
 
-def inbox(*, user, status: str = "", urgency: int | None = None, category: str = "", spam: str = "") -> QuerySet:
+def inbox(
+    *,
+    user,
+    status: str = "",
+    urgency: int | None = None,
+    category: str = "",
+    spam: str = "",
+    tag: int | None = None,
+    received_from: date | None = None,
+    received_to: date | None = None,
+) -> QuerySet:
     """The reports a counselor may read, urgent first, then newest. Reports
     that look like a program's output come last (or not at all), so a flood of
     them never pushes a real report off the first page; reports held as a
@@ -47,13 +71,47 @@ def inbox(*, user, status: str = "", urgency: int | None = None, category: str =
         reports = reports.exclude(spam_reason="")
     elif spam == SpamReason.FLOOD:
         reports = reports.filter(spam_reason=SpamReason.FLOOD)
+    if tag is not None:
+        reports = reports.filter(tags=tag)
+    if received_from is not None:
+        reports = reports.filter(created_at__gte=_start_of(received_from))
+    if received_to is not None:
+        reports = reports.filter(created_at__lt=_start_of(received_to + timedelta(days=1)))
     held = Case(When(spam_reason=SpamReason.FLOOD, then=Value(1)), default=Value(0), output_field=IntegerField())
     return (
         reports.select_related("school", "assigned_to")
+        .prefetch_related(Prefetch("tags", queryset=CaseTag.objects.only("pk", "name")))
         .defer(*ENCRYPTED_REPORT_FIELDS, "receipt_hash", "receipt_lookup", "duplicate_key")
         .annotate(held_as_flood=held)
         .order_by("bot_suspect", "urgency", "held_as_flood", "-created_at", "-id")
     )
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
+
+
+def inbox_tags(*, user) -> list[CaseTag]:
+    """The tags of the schools this person counsels (district officers have none)."""
+    school_ids = roles_of(user).school_ids(Role.COUNSELOR)
+    if not school_ids:
+        return []
+    return list(CaseTag.objects.filter(school_id__in=school_ids).select_related("school").order_by("name", "id"))
+
+
+def school_tags(school_id: int) -> list[CaseTag]:
+    return list(CaseTag.objects.filter(school_id=school_id))
+
+
+def school_templates(school_id: int) -> list[ReplyTemplate]:
+    return list(ReplyTemplate.objects.filter(school_id=school_id))
+
+
+def counseled_schools(user) -> list:
+    """The schools whose templates and tags this person keeps (their counselors)."""
+    from schools.models import School
+
+    return list(School.objects.filter(pk__in=roles_of(user).school_ids(Role.COUNSELOR)).order_by("name"))
 
 
 def held_as_flood(*, user) -> int:
@@ -91,6 +149,7 @@ def case_detail(report: IncidentReport) -> dict:
         "thread": list(report.messages.select_related("author")),
         "notes": list(report.notes.select_related("author")),
         "referrals": list(report.referrals.select_related("created_by")),
+        "case_tags": list(report.tags.all()),
     }
 
 
@@ -173,7 +232,9 @@ def report_statistics(reports: QuerySet, *, months: int = 12) -> dict:
         by_month[date(month.year, month.month, 1)] = row["n"]
     by_category = dict(reports.values_list("category").annotate(n=Count("id")))
     by_status = dict(reports.values_list("status").annotate(n=Count("id")))
+    by_reason = dict(reports.filter(status=Status.CLOSED).values_list("closing_reason").annotate(n=Count("id")))
     return {
+        "closing_reasons": _table([(label, by_reason.get(value, 0)) for value, label in ClosingReason.choices]),
         "months": _table([(month, by_month.get(month, 0)) for month in _months_back(timezone.localdate(), months)]),
         "categories": _table([(label, by_category.get(value, 0)) for value, label in Category.choices]),
         "statuses": _table([(label, by_status.get(value, 0)) for value, label in Status.choices]),

@@ -26,7 +26,7 @@ from edu_platform.ratelimit import keyed_hash
 from edu_platform.urls_public import public_url
 from schools.models import Membership, Role, School
 
-from . import ratelimit, receipts, tasks  # tasks import this module too: a service and its own tasks
+from . import push, ratelimit, receipts, tasks  # tasks import this module too: a service and its own tasks
 from .models import (
     BOT_REASONS,
     AuditEvent,
@@ -149,21 +149,31 @@ def escalation_recipients(report: IncidentReport) -> list:
 
 
 def notify(
-    *, recipients: Iterable, kind: str, routed_to: str, urgent: bool = False, now: datetime | None = None
+    *,
+    recipients: Iterable,
+    kind: str,
+    routed_to: str,
+    urgent: bool = False,
+    now: datetime | None = None,
+    school_id: int | None = None,
 ) -> list[int]:
     """Write outbox rows (in the caller's transaction) and queue them once it
     commits. A recipient who still has an unsent message of the same kind
-    gets no second one: the email says only "look at your inbox" (an urgent
-    report makes the waiting one urgent)."""
+    (about the same school, when one is named) gets no second one: the email
+    says only "look at your inbox" (an urgent report makes the waiting one urgent)."""
     now = to_minute(now or timezone.now())
     recipient_ids = {user.pk for user in recipients}
-    pending = OutboxMessage.objects.filter(recipient_id__in=recipient_ids, kind=kind, sent_at__isnull=True)
+    pending = OutboxMessage.objects.filter(
+        recipient_id__in=recipient_ids, kind=kind, sent_at__isnull=True, school_id=school_id
+    )
     waiting = set(pending.values_list("recipient_id", flat=True))
     if urgent and waiting:
         pending.filter(urgent=False).update(urgent=True)
     messages = OutboxMessage.objects.bulk_create(
         [
-            OutboxMessage(recipient_id=user_id, kind=kind, routed_to=routed_to, urgent=urgent, created_at=now)
+            OutboxMessage(
+                recipient_id=user_id, kind=kind, routed_to=routed_to, urgent=urgent, school_id=school_id, created_at=now
+            )
             for user_id in sorted(recipient_ids - waiting)
         ]
     )
@@ -199,6 +209,7 @@ def _render_notification(message: OutboxMessage) -> tuple[str, str]:
             "name": recipient.get_short_name(),
             "urgent": message.urgent,
             "promise": urgent_promise(),
+            "school": message.school.name if message.school_id else "",
         }
         subject = render_to_string("incidents/email/notification_subject.txt", context).strip()
         body = render_to_string("incidents/email/notification_body.txt", context)
@@ -236,7 +247,10 @@ def outbox_send(*, message_id: int, now: datetime | None = None) -> bool:
             return False
         message.sent_at = now
         message.save(update_fields=["attempts", "last_attempt_at", "sent_at"])
-        return True
+    # After the row is marked sent and unlocked: the browser push (no content)
+    # for a counselor who opted in. Its failure never undoes the email.
+    push.send_to_user(user=message.recipient, urgent=message.urgent)
+    return True
 
 
 def outbox_send_pending(*, now: datetime | None = None, batch: int = 500) -> int:

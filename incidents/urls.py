@@ -28,6 +28,27 @@ urlpatterns = [
     path("counsel/reports/<int:pk>/message/", staff_views.case_message, name="counsel_case_message"),
     path("counsel/reports/<int:pk>/note/", staff_views.case_note, name="counsel_case_note"),
     path("counsel/reports/<int:pk>/referral/", staff_views.case_referral, name="counsel_case_referral"),
+    path("counsel/reports/<int:pk>/close/", staff_views.case_close, name="counsel_case_close"),
+    path("counsel/reports/<int:pk>/tags/", staff_views.case_tags, name="counsel_case_tags"),
+    path("counsel/school/<str:code>/tools/", staff_views.counsel_tools, name="counsel_tools"),
+    path("counsel/school/<str:code>/templates/new/", staff_views.counsel_template_new, name="counsel_template_new"),
+    path(
+        "counsel/school/<str:code>/templates/<int:template_pk>/",
+        staff_views.counsel_template_edit,
+        name="counsel_template_edit",
+    ),
+    path(
+        "counsel/school/<str:code>/templates/<int:template_pk>/delete/",
+        staff_views.counsel_template_delete,
+        name="counsel_template_delete",
+    ),
+    path("counsel/school/<str:code>/tags/new/", staff_views.counsel_tag_new, name="counsel_tag_new"),
+    path(
+        "counsel/school/<str:code>/tags/<int:tag_pk>/delete/", staff_views.counsel_tag_delete, name="counsel_tag_delete"
+    ),
+    path("counsel/notifications/", staff_views.counsel_push, name="counsel_push"),
+    path("counsel/notifications/subscribe/", staff_views.counsel_push_subscribe, name="counsel_push_subscribe"),
+    path("counsel/notifications/unsubscribe/", staff_views.counsel_push_unsubscribe, name="counsel_push_unsubscribe"),
     # School admins and safety officers: no content, only overviews.
     path("school/<str:code>/reports/stats/", staff_views.school_report_stats, name="school_report_stats"),
     path("school/<str:code>/reports/poster/", staff_views.school_report_poster, name="school_report_poster"),

@@ -17,6 +17,7 @@ from accounts.models import GuardianConsent
 from classroom.models import Assignment, Notice, RosterImport
 from curriculum.models import Certificate, LessonPage, ModulePage
 from families.models import ConsentRosterImport
+from incidents.models import CaseTag, ReplyTemplate
 from tests.conftest import mfa_login
 
 ROLES = [
@@ -73,6 +74,30 @@ OWN_CASE_POST = dict(
     only("through", "counselor", other_counselor="missing", officer="missing", other_officer="missing")
 )
 SCHOOL_ADMIN = dict(only("ok", "school_admin"))
+SCHOOL_COUNSELOR = dict(
+    only(
+        "ok",
+        "counselor",
+        "other_counselor",
+        "officer",
+        "other_officer",
+        other_counselor="deny",
+        officer="deny",
+        other_officer="deny",
+    )
+)
+SCHOOL_COUNSELOR_POST = dict(
+    only(
+        "through",
+        "counselor",
+        "other_counselor",
+        "officer",
+        "other_officer",
+        other_counselor="deny",
+        officer="deny",
+        other_officer="deny",
+    )
+)
 MIDDLE_BAND = expect("ok", other_student="deny")
 ADULTS_ONLY = expect("ok", student="deny", other_student="deny")
 
@@ -154,6 +179,27 @@ MATRIX = {
     "counsel_case_message": ("post", "report", OWN_CASE_POST),
     "counsel_case_note": ("post", "report", OWN_CASE_POST),
     "counsel_case_referral": ("post", "report", OWN_CASE_POST),
+    "counsel_case_close": ("post", "report", OWN_CASE_POST),
+    "counsel_case_tags": ("post", "report", OWN_CASE_POST),
+    # the school's reply templates and tags: its own counselors only
+    "counsel_tools": ("get", "school", SCHOOL_COUNSELOR),
+    "counsel_template_new": ("get", "school", SCHOOL_COUNSELOR),
+    "counsel_template_edit": ("get", "reply_template", SCHOOL_COUNSELOR),
+    "counsel_template_delete": ("post", "reply_template", SCHOOL_COUNSELOR_POST),
+    "counsel_tag_new": ("post", "school", SCHOOL_COUNSELOR_POST),
+    "counsel_tag_delete": ("post", "case_tag", SCHOOL_COUNSELOR_POST),
+    # browser notifications: every counselor and safety officer for themselves
+    "counsel_push": ("get", None, COUNSELORS),
+    "counsel_push_subscribe": (
+        "post",
+        None,
+        dict(only("through", "counselor", "other_counselor", "officer", "other_officer")),
+    ),
+    "counsel_push_unsubscribe": (
+        "post",
+        None,
+        dict(only("through", "counselor", "other_counselor", "officer", "other_officer")),
+    ),
     # the anonymous report channel: the same for everyone, signed in or not
     "report_search": ("get", None, EVERYONE),
     "report_start": ("get", "school", EVERYONE),
@@ -271,6 +317,10 @@ def objects(cast, django_capture_on_commit_callbacks):
         teacher_membership=cast.other_teacher.memberships.get(school=cast.school, role="teacher"),
         school_import=SchoolImport.objects.create(district=cast.school.district, created_by=cast.officer, rows=[]),
         waiting_invitation=_waiting_invitation(cast),
+        reply_template=ReplyTemplate.objects.create(
+            school=cast.school, title="matrix", body="matrix", updated_at="2026-03-02T09:00:00+09:00"
+        ),
+        case_tag=CaseTag.objects.create(school=cast.school, name="matrix"),
     )
 
 
@@ -303,6 +353,8 @@ KWARGS = {
     "report": lambda o: {"pk": o.report.pk},
     "office_school": lambda o: {"code": o.cast.school.district.code, "school_code": o.cast.school.code},
     "school_import": lambda o: {"code": o.cast.school.district.code, "import_pk": o.school_import.pk},
+    "reply_template": lambda o: {"code": o.cast.school.code, "template_pk": o.reply_template.pk},
+    "case_tag": lambda o: {"code": o.cast.school.code, "tag_pk": o.case_tag.pk},
     "waiting_invitation": lambda o: {"code": o.cast.school.code, "invitation_pk": o.waiting_invitation.pk},
 }
 STAFF_WITH_MFA = {"counselor", "other_counselor", "school_admin", "editor", "officer", "other_officer"}

@@ -296,6 +296,12 @@ INCIDENT_RECEIPT_GUESSES_PER_ADDRESS = env_int("INCIDENT_RECEIPT_GUESSES_PER_ADD
 # minutes; an urgent report not acknowledged by then is escalated, to the
 # district's safety officers too. One setting for the promise and the timer.
 INCIDENT_URGENT_RESPONSE_MINUTES = env_int("INCIDENT_URGENT_RESPONSE_MINUTES", 60)
+# Browser push for counselors who opt in (incidents/push.py). Each school's
+# VAPID key is derived from this secret and the school's id; no key is
+# stored. Off unless WEBPUSH_ENABLED; production then requires the secret.
+WEBPUSH_ENABLED = env_bool("WEBPUSH_ENABLED", False)
+WEBPUSH_VAPID_SECRET = env_secret("WEBPUSH_VAPID_SECRET", "")
+WEBPUSH_CONTACT_EMAIL = env_str("WEBPUSH_CONTACT_EMAIL", "")
 # --- end incident channel ---------------------------------------------------
 # The jurisdiction whose help lines an anonymous visitor sees.
 DEFAULT_JURISDICTION = env_str("DEFAULT_JURISDICTION", "KR")

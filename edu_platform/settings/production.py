@@ -20,6 +20,13 @@ if not INCIDENT_ENCRYPTION_KEYS:
         "(make one with: python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')."
     )
 INCIDENT_RATE_LIMIT_PEPPER = env_secret("INCIDENT_RATE_LIMIT_PEPPER", required=True)
+WEBPUSH_ENABLED = env_bool("WEBPUSH_ENABLED", False)
+WEBPUSH_VAPID_SECRET = env_secret("WEBPUSH_VAPID_SECRET", "")
+if WEBPUSH_ENABLED and len(WEBPUSH_VAPID_SECRET or "") < 32:
+    raise ImproperlyConfigured(
+        "WEBPUSH_ENABLED is on, so WEBPUSH_VAPID_SECRET must be set (at least 32 characters; every school's "
+        "push key is derived from it): python -c 'import secrets; print(secrets.token_urlsafe(48))'."
+    )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the host names the platform answers to.")

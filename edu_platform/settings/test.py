@@ -23,3 +23,5 @@ INCIDENT_ENCRYPTION_KEYS = [
     "dGVzdC1vbmx5LWtleS1udW1iZXItdHdvLTMyYnl0ZXM=",
 ]
 INCIDENT_RATE_LIMIT_PEPPER = "test-only-pepper"  # noqa: S105
+WEBPUSH_ENABLED = True
+WEBPUSH_VAPID_SECRET = "test-only-vapid-secret"  # noqa: S105

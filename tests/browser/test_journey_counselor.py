@@ -1,19 +1,24 @@
-"""Journey 5: an anonymous report reaches the school; the counselor's email
-says only that something arrived (no word of the report itself) and links to
-the counselor pages; the counselor logs in with a second factor, opens the
-case from the inbox, acknowledges it, writes to the reporter, records a
-referral and closes it, and each step shows on the case page; the case
-summary prints. The reporter
-then reads the reply with the receipt. In Korean, on a phone (where the
-counselor sets up the authenticator app through allauth's own pages, as on a
-first login) and on a desktop (authenticator already set up: the login asks
-for a code)."""
+"""Journey 5: an urgent anonymous report reaches the school; the counselor's
+email says only that something urgent arrived (no word of the report itself)
+and links to the counselor pages; the counselor logs in with a second
+factor, opens the case from the inbox and handles it from notification to
+close on ONE page: acknowledges it, replies starting from one of the school's
+templates, records a referral (the case becomes "referred"), writes a note,
+tags it and closes it with a reason. Every action is a POST that comes back
+to its own section of the same page with a status message there; axe-core
+checks the page in each state. The case summary prints. The reporter then
+reads the reply with the receipt. In Korean, on a phone (where the counselor
+sets up the authenticator app through allauth's own pages, as on a first
+login) and on a desktop (authenticator already set up: the login asks for a
+code)."""
 
 import re
+from email.header import decode_header, make_header
 
 from django.utils import timezone, translation
 
-from incidents.models import Agency, Category, Platform, Status
+from incidents.demo import STARTING_TAGS, STARTING_TEMPLATES
+from incidents.models import Agency, Category, ClosingReason, Platform, Status
 
 from ..conftest import totp_code
 from .conftest import DEMO_PASSWORD, PHONE, new_page
@@ -104,6 +109,7 @@ def submit_report(browser, server, details: str) -> str:
     page.goto(f"/report/{SCHOOL}/new/")
     page.wait_for_timeout(3200)  # longer than the minimum fill time, like a person
     fill_report(page, details)
+    page.locator("input[name=urgency][value='0']").check()  # urgent: it is happening now
     page.locator("form button[type=submit]").last.click()
     page.wait_for_url(re.compile(r"/report/receipt/$"))
     receipt = read_receipt(page)
@@ -150,29 +156,42 @@ def ko(text: str) -> str:
 # --- the case page ---------------------------------------------------------------------
 
 
-def change_status(page, to_status: str) -> None:
-    page.locator(f"input[name=status][value={to_status}]").check()
-    with page.expect_navigation():  # back to the same case URL
-        page.locator("form[action$='/status/'] button[type=submit]").click()
-
-
 def assert_status(page, status) -> None:
     badge = page.locator(".facts .status-badge")
     assert badge.get_attribute("class").split() == ["status-badge", f"status-{status.value}"]
     assert badge.inner_text().strip() == label(status)
 
 
-def assert_flash(page, text: str) -> None:
-    """The success message of the last action is shown (once, in the page's
-    message area)."""
-    assert page.locator(".messages .message-success").all_inner_texts() == [text]
+def open_section(page, section: str) -> None:
+    """Open one of the panel's disclosure sections (if it is not open already)."""
+    details = page.locator(f"#{section}")
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()
+
+
+def submit_in(page, section: str, case_url: str, button=None) -> None:
+    """Send the section's form: the same case page comes back, at that section."""
+    form_button = button or page.locator(f"#{section} form button[type=submit]").last
+    with page.expect_navigation():
+        form_button.click()
+    assert page.url == f"{case_url}#{section}", page.url
+    assert page.locator(f"#{section}").get_attribute("open") is not None
+
+
+def assert_done(page, section: str, text: str) -> None:
+    """The action's status message is shown inside its section (where the
+    page opens), once, and nowhere else."""
+    assert page.locator(f"#{section} [role=status]").all_inner_texts() == [text]
+    assert page.locator(".messages").count() == 0
 
 
 def test_counselor_journey(browser, server, viewport, a11y):
     width = viewport["width"]
     details = f"상담 여정 {width}: 반 단톡방에 친구 합성 사진이 올라왔어요"
-    reply = f"알려 줘서 고마워요. 내일 아침 상담실에서 기다릴게요. ({width})"
+    reply_end = f"내일 아침 상담실에서 기다릴게요. ({width})"
     referral_note = f"사이버수사대 접수 ({width})"
+    note = f"보호자 연락은 학생 동의 후에 ({width})"
+    first_title, first_body = STARTING_TEMPLATES[0]
 
     # The counselor's authenticator: none yet on the phone (first login),
     # already set up on the desktop.
@@ -187,11 +206,13 @@ def test_counselor_journey(browser, server, viewport, a11y):
     receipt = submit_report(browser, server, details)
     report_id = newest_report_id(server)
 
-    # The notification: that a report arrived, where to log in, nothing more.
+    # The notification: that an urgent report arrived, where to log in, nothing more.
     new_mails = mails_to(server, login)[mails_before:]
     assert len(new_mails) == 1
     mail = new_mails[0]
-    text = mail["Subject"] + "\n" + server.mail_body(mail)
+    subject = str(make_header(decode_header(mail["Subject"])))
+    assert subject.startswith(ko("Urgent:")), subject
+    text = subject + "\n" + server.mail_body(mail)
     for word in words_of_the_report(details):
         assert word not in text, f"the email gives away {word!r}"
     links = re.findall(r"https?://\S+", text)
@@ -212,45 +233,80 @@ def test_counselor_journey(browser, server, viewport, a11y):
     a11y.check(page, "inbox")
     row = page.locator("table.inbox tr", has=page.locator(f"a[href='/counsel/reports/{report_id}/']"))
     assert row.locator(".status-badge").inner_text().strip() == label(Status.NEW)
+    assert row.locator(".urgency-0").count() == 1
     assert details not in page.content()  # the inbox lists no report text
 
     row.locator(f"a[href='/counsel/reports/{report_id}/']").click()
     page.wait_for_url(re.compile(rf"/counsel/reports/{report_id}/$"))
+    case_url = page.url
     a11y.check(page, "case")
     assert details in page.locator(".report-text").inner_text()
     assert ROOM_LINK in page.locator(".facts").inner_text()
     assert_status(page, Status.NEW)
+    # Thread and report first, the actions after them, every action on this page.
+    sections = page.locator("#actions details").evaluate_all("all => all.map(d => d.id)")
+    assert sections == ["act-reply", "act-status", "act-assign", "act-referral", "act-note", "act-tags", "act-close"]
 
-    change_status(page, Status.ACKNOWLEDGED.value)
+    # 1. Acknowledge: one button.
+    submit_in(page, "act-status", case_url, page.locator("button[name=acknowledge]"))
     a11y.check(page, "case acknowledged")
     assert_status(page, Status.ACKNOWLEDGED)
-    assert_flash(page, ko("The status was changed."))
+    assert_done(page, "act-status", ko("The report is acknowledged."))
 
-    page.fill("#messages textarea[name=body]", reply)
-    page.locator("#messages form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"#messages$"))
+    # 2. Reply, starting from the school's template (the page's script puts it in).
+    open_section(page, "act-reply")
+    assert page.locator("#act-reply [data-insert-button]").is_hidden()
+    page.select_option("#act-reply select[name=template]", label=first_title)
+    body = page.locator("#act-reply textarea[name=body]")
+    assert body.input_value() == first_body
+    body.fill(body.input_value() + "\n" + reply_end)
+    a11y.check(page, "case, writing a reply")
+    submit_in(page, "act-reply", case_url)
     a11y.check(page, "case with reply")
     bubbles = page.locator("#messages .bubble-staff .bubble-body").all_inner_texts()
-    assert bubbles == [reply]
-    assert_flash(page, ko("Your message was sent. The reporter reads it with their code."))
+    assert len(bubbles) == 1 and bubbles[0].startswith(first_body.splitlines()[0]) and reply_end in bubbles[0]
+    assert_done(page, "act-reply", ko("Your message was sent. The reporter reads it with their code."))
 
+    # 3. A referral to the police: the case becomes "referred".
+    open_section(page, "act-referral")
     page.locator("input[name=agency][value=police]").check()
     assert page.input_value("input[name=referred_on]") == timezone.localdate().isoformat()
     page.fill("textarea[name=referral_note]", referral_note)
-    page.locator("#referrals form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"#referrals$"))
+    submit_in(page, "act-referral", case_url)
     a11y.check(page, "case with referral")
     referrals = page.locator("#referrals li").all_inner_texts()
     assert len(referrals) == 1
     assert label(Agency.POLICE) in referrals[0] and referral_note in referrals[0]
-    assert timezone.localdate().isoformat() in referrals[0]
-    assert_flash(page, ko("The referral was recorded."))
+    assert_status(page, Status.REFERRED)
+    assert_done(page, "act-referral", ko("The referral was recorded and the case is now marked referred."))
 
-    change_status(page, Status.CLOSED.value)
+    # 4. An internal note, 5. a tag.
+    open_section(page, "act-note")
+    page.fill("#act-note textarea[name=note]", note)
+    submit_in(page, "act-note", case_url)
+    assert note in page.locator("#notes").inner_text()
+    assert_done(page, "act-note", ko("The note was saved."))
+    open_section(page, "act-tags")
+    page.locator("#act-tags label", has_text=STARTING_TAGS[0]).locator("input").check()
+    submit_in(page, "act-tags", case_url)
+    assert STARTING_TAGS[0] in page.locator(".case-summary").inner_text()
+    assert_done(page, "act-tags", ko("The tags were saved."))
+
+    # 6. Close: without a reason the page says what is missing; then with one.
+    open_section(page, "act-close")
+    with page.expect_navigation():
+        page.locator("#act-close form button[type=submit]").click()
+    a11y.check(page, "case, closing without a reason")
+    assert ko("Please choose why the case is closed.") in page.locator("#act-close").inner_text()
+    assert_status(page, Status.REFERRED)
+    page.locator(f"input[name=closing_reason][value={ClosingReason.REFERRED.value}]").check()
+    submit_in(page, "act-close", case_url)
     a11y.check(page, "case closed")
     assert_status(page, Status.CLOSED)
-    assert_flash(page, ko("The status was changed."))
+    assert_done(page, "act-close", ko("The case is closed."))
+    assert label(ClosingReason.REFERRED) in page.locator(".case-summary").inner_text()
     # A closed case can only be reopened.
+    open_section(page, "act-status")
     assert page.locator("input[name=status]").evaluate_all("boxes => boxes.map(b => b.value)") == ["reopened"]
     # The summary to print for a referral or the school's file.
     summary = page.goto(f"/counsel/reports/{report_id}/print/")
@@ -260,6 +316,9 @@ def test_counselor_journey(browser, server, viewport, a11y):
     page.goto("/counsel/?status=all")
     a11y.check(page, "inbox, all cases")
     assert row.locator(".status-badge").inner_text().strip() == label(Status.CLOSED)
+    page.goto("/counsel/?status=all&tag=&received_from=2026-02-31")
+    a11y.check(page, "inbox, a wrong date")
+    assert page.locator("#error-summary").count() == 1
     page.context.close()
 
     # The reporter comes back with the receipt and reads the counselor's reply.
@@ -268,7 +327,11 @@ def test_counselor_journey(browser, server, viewport, a11y):
     reporter.fill("input[name=receipt]", receipt)
     reporter.locator("form button[type=submit]").last.click()
     reporter.wait_for_url(re.compile(r"/report/follow-up/case/$"))
-    assert reporter.locator(".bubble-staff .bubble-body").all_inner_texts() == [reply]
+    staff_bubbles = reporter.locator(".bubble-staff .bubble-body").all_inner_texts()
+    assert len(staff_bubbles) == 1 and reply_end in staff_bubbles[0]
     assert reporter.locator(".status-badge").inner_text().strip() == label(Status.CLOSED)
     assert referral_note not in reporter.content()  # referral notes stay with the counselors
+    assert note not in reporter.content()
+    assert STARTING_TAGS[0] not in reporter.content()  # tags too
+    assert label(ClosingReason.REFERRED) not in reporter.content()
     reporter.context.close()

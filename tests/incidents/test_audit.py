@@ -25,9 +25,10 @@ def test_every_view_and_change_is_recorded(client, cast):
     client.post(
         f"/counsel/reports/{report.pk}/referral/", {"agency": "kcsc", "referred_on": "2026-01-02", "referral_note": ""}
     )
-    assert actions(report) == ["view", "print", "status", "assign", "message", "note", "referral"]
+    # Recording a referral marks the open case referred: a status change too.
+    assert actions(report) == ["view", "print", "status", "assign", "message", "note", "referral", "status"]
     assert set(AuditEvent.objects.values_list("actor", flat=True)) == {cast.counselor.pk}
-    assert AuditEvent.objects.get(action="status").detail == "new>investigating"
+    assert AuditEvent.objects.filter(action="status").order_by("id")[0].detail == "new>investigating"
 
 
 def test_the_inbox_itself_shows_no_content_and_is_not_a_content_view(client, cast):

@@ -84,7 +84,7 @@ def test_posts_need_the_session_token(client, cast):
 
 def test_writing_to_a_closed_case_reopens_it_and_stops_the_retention_clock(client, cast):
     report, receipt = make_report(cast.school)
-    cases.report_change_status(report=report, to_status=Status.CLOSED, actor=cast.counselor)
+    cases.report_change_status(report=report, to_status=Status.CLOSED, closing_reason="no_reply", actor=cast.counselor)
     token = token_of(open_report(client, receipt))
     client.post("/report/follow-up/reply/", {"form_token": token, "body": "It started again."})
     report.refresh_from_db()

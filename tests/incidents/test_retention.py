@@ -13,7 +13,9 @@ from .conftest import make_report
 
 
 def close(report, actor, when):
-    cases.report_change_status(report=report, to_status=Status.CLOSED, actor=actor, now=when)
+    cases.report_change_status(
+        report=report, to_status=Status.CLOSED, closing_reason="supported", actor=actor, now=when
+    )
 
 
 def test_closed_cases_are_deleted_after_the_retention_period(cast, settings):

@@ -20,6 +20,7 @@ from curriculum.services import attempt_record, lesson_open
 from curriculum.site_setup import REVIEWERS_GROUP, ensure_site
 from edu_platform.urls_public import public_base_url
 from families.services import consent_record_paper
+from incidents.demo import seed_case_tools
 from schools.models import District, Membership, Role, School
 
 # The module the demo class has assigned (the demo school is a middle school).
@@ -105,6 +106,7 @@ class Command(BaseCommand):
         district.safety_officers.add(people["safety_officer"])
         people["editor"].groups.add(*Group.objects.filter(name="Editors"))
         people["reviewer"].groups.add(*Group.objects.filter(name__in=["Editors", REVIEWERS_GROUP]))
+        seed_case_tools(school=school, author=people[Role.COUNSELOR])
         self.people_context = {"school": school, "classroom": classroom}
         return people
 
