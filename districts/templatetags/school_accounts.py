@@ -1,0 +1,18 @@
+"""The login page's "sign in with your school account" buttons, one per
+education office that switched it on."""
+
+from django import template
+
+from ..models import IdentityProvider
+from ..signin import login_url
+
+register = template.Library()
+
+
+@register.inclusion_tag("districts/school_account_buttons.html", takes_context=True)
+def school_account_buttons(context):
+    providers = (
+        IdentityProvider.objects.filter(enabled=True).select_related("district", "app").order_by("district__name")
+    )
+    buttons = [(p.district.name, login_url(p.app.provider_id)) for p in providers]
+    return {"buttons": buttons, "request": context.get("request"), "csrf_token": context.get("csrf_token")}
