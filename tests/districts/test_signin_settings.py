@@ -47,8 +47,11 @@ def test_the_officer_saves_the_provider_and_the_login_page_offers_it(client, cas
     assert app.secret == "s3cret"
     assert IdentityProvider.objects.get().match_by == "external_id"
     client.logout()
-    login = client.get(reverse("account_login")).content.decode()
+    answer = client.get(reverse("account_login"))
+    login = answer.content.decode()
     assert cast.school.district.name in login and f"/accounts/oidc/{app.provider_id}/login/" in login
+    # The button's redirect to the provider is allowed by the page's policy, and nothing else is.
+    assert "form-action 'self' https://accounts.google.com;" in answer["Content-Security-Policy"]
 
 
 @pytest.mark.parametrize(
