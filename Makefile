@@ -63,7 +63,11 @@ worker: $(STAMP)
 	$(VENV)/bin/celery -A edu_platform worker --beat --loglevel=INFO --concurrency=2 --schedule=var/celerybeat-schedule
 
 # The production topology on loopback: gunicorn, Celery worker and beat, PostgreSQL, Redis.
+# STACK_WEB_NODES=2 make stack: two web nodes behind Debian's haproxy (installed here if missing).
 stack: $(STAMP) messages
+	@if [ "$${STACK_WEB_NODES:-1}" -gt 1 ]; then command -v haproxy >/dev/null || (echo "Installing Debian's haproxy for the web nodes' balancer..." && \
+		(DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null 2>&1 || \
+		 (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null))); fi
 	bin/stack
 
 # Benchmarks against the local PostgreSQL and Redis (builds a 100,000-student dataset once).

@@ -63,6 +63,56 @@ def invitation_create(*, school, email: str, role: str, invited_by, site_url: st
     return invitation
 
 
+def invitations_create_approved(*, invites: list[tuple], invited_by, site_url: str) -> list[Invitation]:
+    """Many invitations at once, already approved by ``invited_by`` (a district
+    officer importing a file of schools is the second person), with the
+    rules of invitation_create: nobody invites themselves (those rows are
+    skipped), counselors of the school are told of a new counselor. A fixed
+    number of queries however many schools and addresses: ``invites`` holds
+    (school, email, role) with the school objects loaded."""
+    own = _own_addresses(invited_by)
+    now = timezone.now()
+    rows, tokens = [], []
+    for school, email, role in invites:
+        email = email.strip().lower()
+        if email in own:
+            continue
+        token, token_hash = Invitation.new_token()
+        needs_approval = role in ROLES_NEEDING_APPROVAL
+        rows.append(
+            Invitation(
+                school=school,
+                email=email,
+                role=role,
+                token_hash=token_hash,
+                invited_by=invited_by,
+                expires_at=now + Invitation.VALID_FOR,
+                waiting_for_approval=False,
+                approved_by=invited_by if needs_approval else None,
+                approved_at=now if needs_approval else None,
+            )
+        )
+        tokens.append(token)
+    Invitation.objects.bulk_create(rows)  # one INSERT, whatever the number (PostgreSQL binds client-side)
+    for invitation, token in zip(rows, tokens, strict=True):
+        _invitation_send(invitation, token, site_url)
+    counselor_invitations = [i for i in rows if i.role in ROLES_NEEDING_APPROVAL]
+    if counselor_invitations:
+        school_ids = {i.school_id for i in counselor_invitations}
+        counselors: dict[int, list[User]] = {}
+        members = (
+            Membership.objects.filter(school_id__in=school_ids, role=Role.COUNSELOR, user__is_active=True)
+            .exclude(user__email="")
+            .select_related("user")
+            .order_by("user_id")
+        )
+        for membership in members:
+            counselors.setdefault(membership.school_id, []).append(membership.user)
+        for invitation in counselor_invitations:
+            _tell(invitation, counselors.get(invitation.school_id, []))
+    return rows
+
+
 @transaction.atomic
 def invitation_approve(*, invitation: Invitation, approved_by, site_url: str) -> Invitation:
     """The second person approves a waiting invitation: it is sent (with a
@@ -98,7 +148,11 @@ def _tell_counselors(invitation: Invitation) -> None:
     """Every current counselor of the school hears that a counselor invitation
     was approved, and by whom (never anything about a report)."""
     counselor_ids = Membership.objects.filter(school=invitation.school, role=Role.COUNSELOR).values("user_id")
-    for counselor in User.objects.filter(pk__in=counselor_ids, is_active=True).exclude(email="").order_by("id"):
+    _tell(invitation, User.objects.filter(pk__in=counselor_ids, is_active=True).exclude(email="").order_by("id"))
+
+
+def _tell(invitation: Invitation, counselors) -> None:
+    for counselor in counselors:
         context = {"invitation": invitation, "school": invitation.school, "name": counselor.get_short_name()}
         with translation.override(counselor.preferred_language or invitation.school.default_language):
             subject = render_to_string("accounts/email/counselor_invited_subject.txt", context).strip()

@@ -165,12 +165,70 @@ def main(runs: int) -> dict:
     queries["lesson_page_anon"], render["lesson_page_anon"] = timed(
         lambda: anonymous.get(lesson.url), runs, "lesson_page_anon"
     )
+    queries["office_view"], render["office_view"] = office_view(runs)
     return {
         "queries": queries,
         "queries_first_visit": FIRST_VISIT,
         "render_ms": render,
         "receipt_lookup": receipt_lookup(runs),
         "class_size_queries": class_size_queries(classroom, assignment, lesson),
+        "school_import": school_import(200),
+        "office_rollup_s": OFFICE_ROLLUP_S,
+    }
+
+
+OFFICE_ROLLUP_S: dict = {}
+
+
+def office_view(runs: int) -> tuple[int, float]:
+    """The education office's page for the office with the most schools,
+    read from its rollup (added up once here, as Celery beat would; the
+    time that takes is reported as office_rollup_s)."""
+    from districts import selectors
+    from schools.models import District
+
+    district = District.objects.annotate(n=Count("schools")).order_by("-n", "id").first()
+    officer, _ = User.objects.get_or_create(username=f"bench-officer-{district.pk}", defaults={"email": ""})
+    district.safety_officers.add(officer)
+    _ensure_totp(officer)
+    start = time.perf_counter()
+    selectors.refresh_rollup(district)
+    OFFICE_ROLLUP_S.update(district=district.code, schools=district.n, seconds=round(time.perf_counter() - start, 2))
+    client = logged_in(officer)
+    url = reverse("office_district", args=[district.code])
+    return timed(lambda: client.get(url), runs, "office_view")
+
+
+def school_import(n: int) -> dict:
+    """A file of `n` new schools (a counselor and an admin each) read,
+    checked and confirmed, as the officer's two clicks do, in a transaction
+    that is rolled back. Seconds, and the queries of the confirmation."""
+    from django.db import transaction
+
+    from districts.school_file import parse_school_file
+    from districts.services import school_import_confirm, school_import_create
+    from schools.models import District
+
+    district = District.objects.order_by("id").first()
+    officer, _ = User.objects.get_or_create(username="bench-importer", defaults={"email": ""})
+    lines = ["학교명,학교급,학교코드,상담교사,관리자"]
+    lines += [f"벤치학교{i},중,B{i:07d},c{i}@bench.example,a{i}@bench.example" for i in range(n)]
+    data = "\n".join(lines).encode()
+    with transaction.atomic():
+        start = time.perf_counter()
+        parsed = parse_school_file(data, "schools.csv", district=district)
+        assert not parsed.file_errors and not any(row.errors for row in parsed.rows), parsed.file_errors
+        school_import = school_import_create(district=district, created_by=officer, filename="s.csv", parsed=parsed)
+        with CaptureQueriesContext(connection) as ctx:
+            result = school_import_confirm(school_import=school_import, invited_by=officer, site_url="http://bench")
+        seconds = time.perf_counter() - start
+        transaction.set_rollback(True)
+    return {
+        "schools": n,
+        "created": result.created,
+        "invited": result.invited,
+        "seconds": round(seconds, 2),
+        "confirm_queries": len(ctx.captured_queries),
     }
 
 

@@ -36,7 +36,11 @@ PY = sys.executable
 PG = "postgres://postgres@127.0.0.1:5432"
 # One Redis database per dataset: the two datasets share user ids and page
 # paths, so a shared cache would hand one dataset's roles and routes to the other.
-REDIS = {"bench_large": "redis://127.0.0.1:6379/3", "bench_small": "redis://127.0.0.1:6379/4"}
+REDIS = {
+    "bench_large": "redis://127.0.0.1:6379/3",
+    "bench_small": "redis://127.0.0.1:6379/4",
+    "bench_national": "redis://127.0.0.1:6379/5",
+}
 DEAD_REDIS = "redis://127.0.0.1:1/0"
 SCALE_PASSWORD = "scale-pass-2026"  # noqa: S105 - synthetic bench people only
 
@@ -49,7 +53,6 @@ BUDGETS = {
         "parent_home": 10,
         "counselor_inbox": 10,
     },
-    "render_ms": {"teacher_dashboard": 150, "counselor_inbox": 100, "report_submit": 300},
     # A fresh class with no consent, of 10 and of 40 pupils (bench/measure.py
     # class_size_queries): equal for both sizes and within these.
     "class_size_queries": {
@@ -58,6 +61,8 @@ BUDGETS = {
         "class_counts_first_try": 25,
         "class_counts_dashboard": 15,
     },
+    "render_ms": {"teacher_dashboard": 150, "counselor_inbox": 100, "report_submit": 300, "office_view": 300},
+    "school_import_200_s": 60,
     # A wrong receipt that finds a report and an unknown one take about as long.
     "receipt_lookup_ratio": (0.4, 2.5),
 }
@@ -129,11 +134,11 @@ def psql(sql: str, database: str = "postgres") -> str:
     ).stdout.strip()
 
 
-def dataset(name: str, small: bool, rebuild: bool, schools: int, students: int) -> dict:
+def dataset(name: str, small: bool, rebuild: bool, schools: int, students: int, national: float | None = None) -> dict:
     exists = psql(f"SELECT 1 FROM pg_database WHERE datname='{name}'") == "1"
     ready = exists and psql("SELECT to_regclass('incidents_incidentreport') IS NOT NULL", name) == "t"
     if ready and not rebuild:
-        ready = int(psql("SELECT count(*) FROM classroom_school", name) or 0) > 0
+        ready = int(psql("SELECT count(*) FROM schools_school", name) or 0) > 0
     env = base_env(name)
     if not ready or rebuild:
         log(f"building dataset {name} ...")
@@ -142,13 +147,17 @@ def dataset(name: str, small: bool, rebuild: bool, schools: int, students: int) 
         manage(env, "migrate", "--noinput")
         started = time.monotonic()
         args = ["--small"] if small else ["--schools", str(schools), "--students", str(students)]
+        if national:
+            args = ["--national", "--fraction", str(national)]
         out = manage(env, "seed_scale", *args, settings="dev")
         log(out.strip().splitlines()[0] if out.strip() else "")
         log(f"  built in {time.monotonic() - started:.0f} s")
     else:
         manage(env, "migrate", "--noinput")
     counts = {
-        "schools": int(psql("SELECT count(*) FROM classroom_school", name)),
+        "name": name,
+        "offices": int(psql("SELECT count(*) FROM schools_district", name)),
+        "schools": int(psql("SELECT count(*) FROM schools_school", name)),
         "students": int(psql("SELECT count(*) FROM classroom_enrollment", name)),
         "attempts": int(psql("SELECT count(*) FROM curriculum_quizattempt", name)),
         "reports": int(psql("SELECT count(*) FROM incidents_incidentreport", name)),
@@ -367,7 +376,18 @@ def report_p95(base: str, code: str, n: int) -> tuple[float, int]:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rebuild", action="store_true", help="rebuild the large dataset")
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the measured dataset")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="measure on the 100,000-pupil district (bench_large) instead of the national dataset",
+    )
+    parser.add_argument(
+        "--national-fraction",
+        type=float,
+        default=1.0,
+        help="share of the national size to build (1.0: 17 offices, 12,000 schools, 1,000,000 pupils)",
+    )
     parser.add_argument("--schools", type=int, default=200)
     parser.add_argument("--students", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=50)
@@ -387,15 +407,20 @@ def main():
         "class_size_queries": {},
     }
     dataset("bench_small", True, False, 2, 420)
-    large = dataset("bench_large", False, args.rebuild, args.schools, args.students)
+    if args.quick:
+        big = "bench_large"
+        large = dataset(big, False, args.rebuild, args.schools, args.students)
+    else:
+        big = "bench_national"
+        large = dataset(big, False, args.rebuild, 0, 0, national=args.national_fraction)
     result["dataset"] = large
 
     # Production settings serve fingerprinted static files from the manifest.
-    manage(base_env("bench_large"), "collectstatic", "--noinput")
+    manage(base_env(big), "collectstatic", "--noinput")
     log("measuring queries and render times ...")
     for url in REDIS.values():  # every run starts from an empty cache
         redis.Redis.from_url(url).flushdb()
-    m_small, m_large = measure("bench_small", 3), measure("bench_large", args.runs)
+    m_small, m_large = measure("bench_small", 3), measure(big, args.runs)
     for page in m_large["queries"]:
         result["queries"][page] = [m_small["queries"][page], m_large["queries"][page]]
     result["queries_first_visit"] = {
@@ -405,11 +430,13 @@ def main():
     result["render_ms"] = m_large["render_ms"]
     result["receipt_lookup"] = m_large["receipt_lookup"]
     result["class_size_queries"] = m_large["class_size_queries"]
+    result["school_import"] = m_large["school_import"]
+    result["office_rollup_s"] = m_large["office_rollup_s"]
 
     log("HTTP with gunicorn (2 workers) and wrk ...")
-    server = Gunicorn("bench_large")
+    server = Gunicorn(big)
     try:
-        username, lesson_path = people("bench_large", 1)[0]
+        username, lesson_path = people(big, 1)[0]
         session = requests.Session()
         login(session, server.url, username)
         session.get(server.url + lesson_path, timeout=30)
@@ -418,7 +445,7 @@ def main():
         baseline = wrk(server.url + "/ping", args.seconds)
         lesson_rps = wrk(server.url + lesson_path, args.seconds, cookie)
         anon_rps = wrk(server.url + lesson_path, args.seconds)
-        code = psql("SELECT code FROM classroom_school ORDER BY id LIMIT 1", "bench_large")
+        code = psql("SELECT code FROM schools_school ORDER BY id LIMIT 1", big)
         up_p95, _ = report_p95(server.url, code, 30)
         result["http"] = {
             "baseline_rps": round(baseline, 1),
@@ -429,23 +456,23 @@ def main():
             "report_submit_p95_ms": round(up_p95, 1),
         }
         log(f"bell-ring: {args.users} students in one minute ...")
-        result["load"] = bell_ring(server.url, "bench_large", args.users, 60)
+        result["load"] = bell_ring(server.url, big, args.users, 60)
     finally:
         server.stop()
 
     log("broker down ...")
-    before = int(psql("SELECT count(*) FROM incidents_incidentreport", "bench_large"))
-    down = Gunicorn("bench_large", redis_url=DEAD_REDIS)
+    before = int(psql("SELECT count(*) FROM incidents_incidentreport", big))
+    down = Gunicorn(big, redis_url=DEAD_REDIS)
     try:
-        code = psql("SELECT code FROM classroom_school ORDER BY id DESC LIMIT 1", "bench_large")
+        code = psql("SELECT code FROM schools_school ORDER BY id DESC LIMIT 1", big)
         down_p95, accepted = report_p95(down.url, code, 30)
     finally:
         down.stop()
-    saved = int(psql("SELECT count(*) FROM incidents_incidentreport", "bench_large")) - before
-    pending_before = int(psql("SELECT count(*) FROM incidents_outboxmessage WHERE sent_at IS NULL", "bench_large"))
+    saved = int(psql("SELECT count(*) FROM incidents_incidentreport", big)) - before
+    pending_before = int(psql("SELECT count(*) FROM incidents_outboxmessage WHERE sent_at IS NULL", big))
     # The broker is back: the periodic sender catches up.
-    manage(base_env("bench_large"), "shell", "-c", "from incidents.tasks import send_pending_notifications as s; s()")
-    pending_after = int(psql("SELECT count(*) FROM incidents_outboxmessage WHERE sent_at IS NULL", "bench_large"))
+    manage(base_env(big), "shell", "-c", "from incidents.tasks import send_pending_notifications as s; s()")
+    pending_after = int(psql("SELECT count(*) FROM incidents_outboxmessage WHERE sent_at IS NULL", big))
     result["broker_down"] = {
         "report_submit_p95_ms": round(down_p95, 1),
         "ratio_to_broker_up": round(down_p95 / result["http"]["report_submit_p95_ms"], 2)
@@ -482,6 +509,14 @@ def print_table(result: dict) -> None:
         budget = BUDGETS["render_ms"].get(page)
         verdict = "" if budget is None else ("ok" if ms < budget else "OVER")
         print(f"  {page:<20} {ms:>8.1f}   {'< ' + str(budget) if budget else '':<6} {verdict}")
+    imp = result.get("school_import") or {}
+    if imp:
+        verdict = "ok" if imp["seconds"] < BUDGETS["school_import_200_s"] else "OVER"
+        print(
+            f"\nSchool import: {imp['schools']} schools read, checked and confirmed in {imp['seconds']} s "
+            f"({imp['confirm_queries']} queries to confirm; < {BUDGETS['school_import_200_s']} s) {verdict}"
+        )
+    print("Office rollup (what Celery beat adds up per office):", result.get("office_rollup_s"))
     lookup = result["receipt_lookup"]
     low, high = BUDGETS["receipt_lookup_ratio"]
     verdict = "ok" if lookup.get("ratio") and low < lookup["ratio"] < high else "OVER"

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from schools.models import District
 
@@ -33,3 +34,53 @@ class SchoolImport(models.Model):
     @property
     def has_problems(self) -> bool:
         return any(row.get("errors") for row in self.rows)
+
+
+class IdentityProvider(models.Model):
+    """A district's school accounts (Google Workspace for Education,
+    Microsoft Entra, or any OpenID Connect issuer). Its staff and pupils
+    sign in with it; each is matched to a person the platform already knows
+    (districts.signin), and nobody unknown gets an account. The issuer,
+    client id and secret live in allauth's SocialApp (provider
+    "openid_connect", provider id "district-<code>")."""
+
+    class Match(models.TextChoices):
+        EMAIL = "email", _("Verified email address")
+        EXTERNAL_ID = "external_id", _("School account ID (a column of the roster)")
+
+    district = models.OneToOneField(District, on_delete=models.CASCADE, related_name="identity_provider")
+    app = models.OneToOneField("socialaccount.SocialApp", on_delete=models.CASCADE, related_name="district_provider")
+    match_by = models.CharField(_("match people by"), max_length=20, choices=Match.choices, default=Match.EMAIL)
+    id_claim = models.CharField(
+        _("claim that carries the school account ID"),
+        max_length=100,
+        default="sub",
+        help_text=_("For example sub, preferred_username or employee_id."),
+    )
+    enabled = models.BooleanField(_("sign-in with school accounts is on"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"sign-in for {self.district_id}"
+
+    @staticmethod
+    def provider_id_for(district: District) -> str:
+        return f"district-{district.code.lower()}"
+
+
+class ExternalId(models.Model):
+    """A person's account id at the district's identity provider (the
+    "school account ID" column of a roster or staff list)."""
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="external_ids")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_ids")
+    value = models.CharField(_("school account ID"), max_length=200)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["district", "value"], name="unique_external_id_per_district"),
+            models.UniqueConstraint(fields=["district", "user"], name="one_external_id_per_person_per_district"),
+        ]
+
+    def __str__(self):
+        return f"{self.district_id}:{self.value}"

@@ -13,7 +13,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Min
+from django.utils import timezone
 
 from classroom.models import Classroom, Enrollment
 from classroom.selectors import class_completion
@@ -102,10 +106,9 @@ def _gains(classes) -> dict[int, list[int]]:
     return gains
 
 
-def office_overview(district, *, school_year: int | None = None, threshold: int = DEFAULT_THRESHOLD) -> dict:
-    """Every school of the district with its completion and gain, the schools
-    below the threshold first (lowest first), then the rest by name. A fixed
-    number of queries whatever the number of schools and classes."""
+def _district_reach(district, school_year: int | None) -> dict:
+    """The raw figures of every school of the district (independent of the
+    threshold): what the rollup keeps."""
     school_year = school_year or current_year(district)
     schools = list(School.objects.filter(district=district).order_by("name"))
     classes = _classes(schools, school_year) if school_year else []
@@ -116,10 +119,64 @@ def office_overview(district, *, school_year: int | None = None, threshold: int 
     for classroom in classes:
         reach[classroom.school_id].add(completion[classroom.pk])
         grades[classroom.school_id][classroom.grade].add(completion[classroom.pk])
-    rows = []
     for school in schools:
-        r = reach[school.pk]
-        r.gains = gains.get(school.pk, [])
+        reach[school.pk].gains = gains.get(school.pk, [])
+    level_of = {s.pk: s.level for s in schools}
+    by_grade = {
+        school_id: [
+            {"grade": grade, "band": band_for_grade(level_of[school_id], grade), "reach": per_grade[grade]}
+            for grade in sorted(per_grade)
+        ]
+        for school_id, per_grade in grades.items()
+    }
+    return {
+        "school_year": school_year,
+        "schools": schools,
+        "reach": reach,
+        "by_grade": by_grade,
+        "computed_at": timezone.now(),
+    }
+
+
+# The office's figures at national size (hundreds of schools, tens of
+# thousands of pupils per office) take seconds to add up, so they are kept
+# as a rollup per office in the cache: Celery beat refreshes every office's
+# every OFFICE_ROLLUP_SECONDS (districts.tasks), and a missing rollup is
+# computed on the spot. The page says when its figures were added up; they
+# are at most OFFICE_ROLLUP_SECONDS (plus the time to add them up) old.
+ROLLUP_KEY = "office-rollup:v1:{}"
+
+
+def _rollup_key(district) -> str:
+    return ROLLUP_KEY.format(district.pk)
+
+
+def refresh_rollup(district) -> dict:
+    rollup = _district_reach(district, None)
+    cache.set(_rollup_key(district), rollup, settings.OFFICE_ROLLUP_SECONDS * 3)
+    return rollup
+
+
+def district_rollup(district) -> dict:
+    rollup = cache.get(_rollup_key(district))
+    return rollup if rollup is not None else refresh_rollup(district)
+
+
+def forget_rollup(district) -> None:
+    """After a change the office should see at once (schools imported)."""
+    cache.delete(_rollup_key(district))
+    transaction.on_commit(lambda: cache.delete(_rollup_key(district)))
+
+
+def office_overview(district, *, school_year: int | None = None, threshold: int = DEFAULT_THRESHOLD) -> dict:
+    """Every school of the district with its completion and gain, the schools
+    below the threshold first (lowest first), then the rest by name. The
+    current year comes from the rollup (no query when it is kept); another
+    year is added up on the spot, in a fixed number of queries."""
+    data = district_rollup(district) if school_year is None else _district_reach(district, school_year)
+    rows = []
+    for school in data["schools"]:
+        r = data["reach"][school.pk]
         rows.append(SchoolReach(school=school, reach=r, below=r.percent < threshold))
     rows.sort(key=lambda row: (not row.below, row.reach.percent if row.below else 0, row.school.name))
     total = Reach()
@@ -129,15 +186,14 @@ def office_overview(district, *, school_year: int | None = None, threshold: int 
         total.done += row.reach.done
         total.classes += row.reach.classes
         total.gains += row.reach.gains
-    level_of = {s.pk: s.level for s in schools}
-    by_grade = {
-        school_id: [
-            {"grade": grade, "band": band_for_grade(level_of[school_id], grade), "reach": per_grade[grade]}
-            for grade in sorted(per_grade)
-        ]
-        for school_id, per_grade in grades.items()
+    return {
+        "school_year": data["school_year"],
+        "schools": rows,
+        "total": total,
+        "threshold": threshold,
+        "by_grade": data["by_grade"],
+        "computed_at": data["computed_at"],
     }
-    return {"school_year": school_year, "schools": rows, "total": total, "threshold": threshold, "by_grade": by_grade}
 
 
 def school_by_grade(school, *, school_year: int | None = None) -> dict:

@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("office/", views.office_home, name="office_home"),
     path("office/<str:code>/", views.office_district, name="office_district"),
+    path("office/<str:code>/sign-in/", views.office_signin_settings, name="office_signin_settings"),
     path("office/<str:code>/completion.xlsx", views.office_export, name="office_export"),
     path("office/<str:code>/schools/import/", views.school_import_upload, name="school_import_upload"),
     path("office/<str:code>/schools/import/template.xlsx", views.school_import_template, name="school_import_template"),

@@ -19,9 +19,9 @@ from edu_platform.spreadsheets import write_xlsx
 from edu_platform.urls_public import public_base_url
 from schools.models import District, School
 
-from . import exports, selectors, services
-from .forms import SchoolFileForm, ThresholdForm
-from .models import SchoolImport
+from . import exports, selectors, services, signin
+from .forms import IdentityProviderForm, SchoolFileForm, ThresholdForm
+from .models import IdentityProvider, SchoolImport
 from .school_file import parse_school_file, row_message
 
 
@@ -186,4 +186,37 @@ def school_import_preview(request, code, import_pk):
             },
             "form": SchoolFileForm(),
         },
+    )
+
+
+@safety_officer_required
+@require_http_methods(["GET", "POST"])
+def office_signin_settings(request, code):
+    """The district's school accounts: which OpenID Connect provider its
+    staff and pupils sign in with, and how they are matched to people here."""
+    district = _district(request, code)
+    provider = IdentityProvider.objects.select_related("app").filter(district=district).first()
+    initial = {"match_by": IdentityProvider.Match.EMAIL, "id_claim": "sub", "enabled": True}
+    if provider:
+        initial = {
+            "issuer": provider.app.settings.get("server_url", ""),
+            "client_id": provider.app.client_id,
+            "match_by": provider.match_by,
+            "id_claim": provider.id_claim,
+            "enabled": provider.enabled,
+        }
+    has_secret = bool(provider and provider.app.secret)
+    if request.method == "POST":
+        form = IdentityProviderForm(request.POST, has_secret=has_secret)
+        if form.is_valid():
+            services.save_identity_provider(district=district, data=form.cleaned_data)
+            messages.success(request, _("Sign-in with school accounts saved."))
+            return redirect("office_signin_settings", code=district.code)
+    else:
+        form = IdentityProviderForm(initial=initial, has_secret=has_secret)
+    callback = signin.callback_url(request, IdentityProvider.provider_id_for(district))
+    return render(
+        request,
+        "districts/office_signin_settings.html",
+        {"district": district, "form": form, "provider": provider, "callback_url": callback},
     )

@@ -39,7 +39,14 @@ class SecurityHeadersMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         staff_area = request.path.startswith(STAFF_PREFIXES)
-        response.headers.setdefault("Content-Security-Policy", CMS_CSP if staff_area else CSP)
+        policy = CMS_CSP if staff_area else CSP
+        # A page whose form leads to another origin on purpose (the login page's
+        # school-account buttons: the sign-in redirects to the office's identity
+        # provider) names those origins; browsers check form-action on redirects.
+        extra = " ".join(sorted(set(getattr(request, "csp_form_action", ()))))
+        if extra:
+            policy = policy.replace("form-action 'self'", f"form-action 'self' {extra}")
+        response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"
         )

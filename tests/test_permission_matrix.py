@@ -166,6 +166,7 @@ MATRIX = {
     "office_home": ("get", None, dict(only("away", "officer", "other_officer"))),
     "office_district": ("get", "district", OWN_OFFICE),
     "office_export": ("get", "district", OWN_OFFICE),
+    "office_signin_settings": ("get", "district", OWN_OFFICE),
     "office_school": ("get", "office_school", OWN_OFFICE),
     "school_import_upload": ("get", "district", OWN_OFFICE),
     "school_import_template": ("get", "district", OWN_OFFICE),

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -147,6 +149,18 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "5/m/key",
     "change_password": "5/m/user",
 }
+# School accounts (issue 19): a district's OpenID Connect provider, configured
+# by its officer (districts.IdentityProvider + allauth's SocialApp). Only people
+# the platform already knows sign in with it (districts.signin); nobody is
+# signed up, nothing is matched by an unverified address.
+SOCIALACCOUNT_ADAPTER = "districts.signin.SchoolAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_QUERY_EMAIL = True
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True}}
+
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Safe Together"
 # Roles that must have a second factor before they reach their tools.
@@ -227,6 +241,10 @@ CELERY_TIMEZONE = TIME_ZONE
 # Every periodic task of every app, named by string (settings import no app).
 from celery.schedules import crontab  # noqa: E402
 
+# How old the office view's figures may be (seconds): Celery beat adds them
+# up again this often (districts.tasks.refresh_office_rollups).
+OFFICE_ROLLUP_SECONDS = env_int("OFFICE_ROLLUP_SECONDS", 600)
+
 CELERY_BEAT_SCHEDULE = {
     # Teachers: overdue assignments, before the first lesson (CELERY_TIMEZONE is the school's).
     "classroom-teacher-digest": {
@@ -242,6 +260,11 @@ CELERY_BEAT_SCHEDULE = {
     "incidents-send-outbox": {"task": "incidents.tasks.send_pending_notifications", "schedule": 60.0},
     "incidents-escalate-overdue": {"task": "incidents.tasks.escalate_overdue_reports", "schedule": 120.0},
     "incidents-delete-expired": {"task": "incidents.tasks.delete_expired_reports", "schedule": 24 * 60 * 60.0},
+    # The education offices' completion figures (districts.selectors rollups).
+    "districts-refresh-office-rollups": {
+        "task": "districts.tasks.refresh_office_rollups",
+        "schedule": float(OFFICE_ROLLUP_SECONDS),
+    },
 }
 
 # Wagtail

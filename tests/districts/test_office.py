@@ -192,18 +192,41 @@ def test_the_spreadsheet_has_a_row_per_school(client, cast, officer):
 
 
 def test_office_queries_do_not_grow_with_schools(client, cast, officer):
-    SchoolFactory(code="GROW01", district=cast.school.district)
+    from districts.selectors import forget_rollup
+
+    district = cast.school.district
+    SchoolFactory(code="GROW01", district=district)
     _class_with_pupils(School.objects.get(code="GROW01"), 4, 3)
     assert client.get(office(cast)).status_code == 200  # the first visit fills the caches (roles, routes)
+    forget_rollup(district)  # added up on the spot
     with CaptureQueriesContext(connection) as first:
         client.get(office(cast))
     few = len(first.captured_queries)
-    for n in range(8):
-        school = SchoolFactory(code=f"GROW1{n}", district=cast.school.district)
-        _class_with_pupils(school, 1 + n % 6, 2)
-    with CaptureQueriesContext(connection) as second:
+    with CaptureQueriesContext(connection) as kept:  # the rollup is kept
         client.get(office(cast))
+    for n in range(8):
+        school = SchoolFactory(code=f"GROW1{n}", district=district)
+        _class_with_pupils(school, 1 + n % 6, 2)
+    forget_rollup(district)
+    with CaptureQueriesContext(connection) as second:
+        page = client.get(office(cast)).content.decode()
+    assert "GROW17" in page or School.objects.get(code="GROW17").name in page
     assert len(second.captured_queries) == few, [q["sql"][:120] for q in second.captured_queries]
+    with CaptureQueriesContext(connection) as kept_again:
+        client.get(office(cast))
+    assert len(kept_again.captured_queries) == len(kept.captured_queries) < few
+
+
+def test_the_rollup_is_refreshed_by_the_periodic_task(client, cast, officer):
+    from districts.tasks import refresh_office_rollups
+
+    district = cast.school.district
+    first = client.get(office(cast)).content.decode()
+    late = SchoolFactory(code="LATE01", name="늦게온학교", district=district)
+    assert "늦게온학교" not in client.get(office(cast)).content.decode()  # kept figures, at most minutes old
+    assert refresh_office_rollups() >= 1
+    assert late.name in client.get(office(cast)).content.decode()
+    assert "added up at" in first or "집계" in first
 
 
 def test_another_office_and_a_school_admin_are_refused(client, cast):

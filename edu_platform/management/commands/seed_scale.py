@@ -28,6 +28,9 @@ from incidents.models import Category, IncidentReport, Status, Urgency
 from schools.models import District, Membership, Role, School
 
 BATCH = 5000
+NATIONAL_OFFICES = 17
+NATIONAL_SCHOOLS = 12_000
+NATIONAL_PUPILS = 1_000_000
 CLASS_SIZE = 35
 PASSWORD = "scale-pass-2026"  # noqa: S105 - synthetic data for benchmarks only
 LEVEL_BANDS = {
@@ -48,6 +51,17 @@ class Command(BaseCommand):
             "--small", action="store_true", help="A quick variant: 2 schools, 420 students, 100 reports."
         )
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--national",
+            action="store_true",
+            help="Korea at scale: 17 offices, 12,000 schools, 1,000,000 pupils (written with COPY).",
+        )
+        parser.add_argument(
+            "--fraction",
+            type=float,
+            default=1.0,
+            help="With --national: build this share of the national size (e.g. 0.1: 1,200 schools, 100,000 pupils).",
+        )
 
     def handle(self, *args, **options):
         if not getattr(settings, "DEMO_DATA_ALLOWED", False) and not getattr(settings, "SEED_SCALE_ALLOWED", False):
@@ -56,6 +70,11 @@ class Command(BaseCommand):
             )
         if options["small"]:
             options.update(schools=2, students=420, reports=100)
+        if options["national"]:
+            fraction = options["fraction"]
+            if not 0 < fraction <= 1:
+                raise CommandError("--fraction must be above 0 and at most 1.")
+            options.update(schools=round(NATIONAL_SCHOOLS * fraction), students=round(NATIONAL_PUPILS * fraction))
         schools, students = options["schools"], options["students"]
         reports = options["reports"] if options["reports"] is not None else students // 5
         if schools < 1 or students < schools * CLASS_SIZE:
@@ -65,7 +84,14 @@ class Command(BaseCommand):
         if not ModulePage.objects.exists():
             call_command("load_curriculum", verbosity=0)
         self.password_hash = make_password(PASSWORD)
-        counts = self._build(schools, students, reports)
+        if options["national"]:
+            if connection.vendor != "postgresql":
+                raise CommandError("--national writes with PostgreSQL's COPY: point DATABASE_URL at PostgreSQL.")
+            from ..national import build_national
+
+            counts = build_national(self, schools, students, reports)
+        else:
+            counts = self._build(schools, students, reports)
         counts["seconds"] = round(time.monotonic() - started, 1)
         self.stdout.write(" ".join(f"{k}={v}" for k, v in counts.items()))
         self.stdout.write(f"Every synthetic person's password: {PASSWORD}")
