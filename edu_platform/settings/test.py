@@ -23,3 +23,5 @@ INCIDENT_ENCRYPTION_KEYS = [
     "dGVzdC1vbmx5LWtleS1udW1iZXItdHdvLTMyYnl0ZXM=",
 ]
 INCIDENT_RATE_LIMIT_PEPPER = "test-only-pepper"  # noqa: S105
+# Socket tests run in one process: the in-memory channel layer, Redis or not.
+CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
