@@ -104,7 +104,14 @@ def join(request):
 @never_cache
 def pupil(request, code):
     session = _open_session(request, code)
-    _participant(request, session)
+    participant = _participant(request, session)
+    # Counted here too, so that a pupil whose school blocks sockets counts.
+    before = state.joined(session.pk)
+    count = state.join(session.pk, participant.token)
+    if count != before:
+        outcome = protocol.Outcome()
+        outcome.send(protocol.SCREENS, {"type": "joined", "count": count})
+        broadcast(session, outcome)
     slides = slides_for(session.lesson)
     current = protocol.public_state(session)
     with translation.override(session.lesson.locale.language_code):
