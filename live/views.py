@@ -31,7 +31,7 @@ from . import protocol, services, state
 from .forms import CodeForm, SessionForm
 from .models import LiveSession
 from .permissions import participant_for
-from .ratelimit import WRONG_CODES
+from .ratelimit import SENDS, WRONG_CODES
 from .slides import slides_for
 
 _TOO_MANY = "live-too-many"
@@ -132,6 +132,8 @@ def pupil_state(request, code):
 def pupil_send(request, code):
     session = _open_session(request, code)
     participant = _participant(request, session)
+    if not SENDS.take(participant.token):
+        return JsonResponse({"type": "error", "reason": "too-fast"}, status=429)
     try:
         message = _read_message(request)
         outcome = protocol.pupil_message(session, participant, message)

@@ -149,3 +149,10 @@ def test_the_pupil_start_page_offers_the_live_class_in_one_tap(client, cast, liv
     assert reverse("live_pupil", args=[live_session.code]) in home
     client.force_login(cast.other_student)
     assert reverse("live_pupil", args=[live_session.code]) not in client.get(reverse("student_home")).content.decode()
+
+
+def test_sends_without_a_socket_are_limited_like_the_socket(client, live_session):
+    client.get(reverse("live_pupil", args=[live_session.code]))
+    send = reverse("live_pupil_send", args=[live_session.code])
+    replies = [client.post(send, json.dumps({"type": "sync"}), "application/json").status_code for _ in range(11)]
+    assert replies == [200] * 10 + [429]
