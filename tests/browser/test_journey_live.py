@@ -8,6 +8,7 @@ pupil views. The server is runserver, which daphne makes an ASGI server
 
 import re
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from .conftest import DEMO_PASSWORD, DESKTOP, PHONE
@@ -37,7 +38,7 @@ def make_pupil(server, username: str, consent: bool) -> str:
 
 def _context(browser, server, viewport):
     context = browser.new_context(viewport=viewport, locale="ko-KR", base_url=server.url)
-    context.set_default_timeout(15000)
+    context.set_default_timeout(30000)
     return context
 
 
@@ -62,8 +63,11 @@ def test_live_class_journey(browser, server, a11y):
     _login(teacher, "demo-teacher", DEMO_PASSWORD)
     teacher.goto(f"/live/new/?lesson={lesson_id}")
     a11y.check(teacher, "live: open a session")
-    teacher.locator("form button[type=submit]").click()
-    teacher.wait_for_url(re.compile(r"/live/session/\d+/$"))
+    teacher.get_by_role("button", name="실시간 수업 열기").click()
+    try:
+        teacher.wait_for_url(re.compile(r"/live/session/\d+/$"), timeout=60000)
+    except PlaywrightTimeout:
+        raise AssertionError(teacher.url + "\n" + teacher.locator("main").inner_text()[:2000]) from None
     code = teacher.locator(".presenter-head .join-code").inner_text().strip()
     assert re.fullmatch(r"\d{6}", code)
     assert teacher.locator(".teacher-notes:not([hidden])").count() == 1
