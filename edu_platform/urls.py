@@ -49,6 +49,7 @@ urlpatterns += i18n_patterns(
     path("", include("families.urls")),
     path("", include("districts.urls")),
     path("", include("incidents.urls")),
+    path("", include("live.urls")),
     path("", include("curriculum.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

@@ -44,6 +44,7 @@ OUR_APPS = (
     "incidents.",
     "districts.",
     "edu_platform.",
+    "live.",
 )
 
 
@@ -213,6 +214,32 @@ MATRIX = {
     "followup_reply": ("post", None, expect("through")),
     "followup_add_info": ("post", None, expect("through")),
     "followup_leave": ("post", None, expect("through")),
+    # the live class: anyone with the code follows and answers (no name asked);
+    # only the teachers of the session's class present, project and read it.
+    "live_join": ("get", None, EVERYONE),
+    "live_pupil": ("get", "live_code", EVERYONE),
+    "live_pupil_state": ("get", "live_code", EVERYONE),
+    "live_pupil_send": ("post", "live_code", expect("through")),
+    "live_session_new": ("get", None, TEACHERS),
+    "live_presenter": ("get", "live_session", OWN_CLASS),
+    "live_projector": ("get", "live_session", OWN_CLASS),
+    "live_teacher_state": ("get", "live_session", OWN_CLASS),
+    "live_control": ("post", "live_session", OWN_CLASS_POST),
+    "live_summary": ("get", "live_session", OWN_CLASS),
+}
+
+# The live class's sockets (live/routing.py): path factory, role -> accepted.
+SOCKETS = {
+    "pupil socket, right code": (lambda o: f"/ws/live/{o.live_session.code}/", expect(True)),
+    "pupil socket, wrong code": (lambda o: f"/ws/live/{o.wrong_code}/", expect(False)),
+    "presenter socket": (
+        lambda o: f"/ws/live/session/{o.live_session.pk}/present/",
+        dict(only(True, "teacher", anon=False, others=False)),
+    ),
+    "projector socket": (
+        lambda o: f"/ws/live/session/{o.live_session.pk}/screen/",
+        dict(only(True, "teacher", anon=False, others=False)),
+    ),
 }
 
 # Pages served by Wagtail and third-party entry points: path factory, expectations.
@@ -292,8 +319,15 @@ def objects(cast, django_capture_on_commit_callbacks):
         details="matrix",
         contact="",
     )
+    from live.services import session_open
+
+    live_session = session_open(
+        teacher=cast.teacher, classroom=cast.classroom, lesson=LessonPage.objects.child_of(middle).first()
+    )
     return SimpleNamespace(
         cast=cast,
+        live_session=live_session,
+        wrong_code="000000" if live_session.code != "000000" else "111111",
         en=Locale.objects.get(language_code="en"),
         middle=middle,
         middle_lesson=LessonPage.objects.child_of(middle).first(),
@@ -357,6 +391,8 @@ KWARGS = {
     "reply_template": lambda o: {"code": o.cast.school.code, "template_pk": o.reply_template.pk},
     "case_tag": lambda o: {"code": o.cast.school.code, "tag_pk": o.case_tag.pk},
     "waiting_invitation": lambda o: {"code": o.cast.school.code, "invitation_pk": o.waiting_invitation.pk},
+    "live_code": lambda o: {"code": o.live_session.code},
+    "live_session": lambda o: {"pk": o.live_session.pk},
 }
 STAFF_WITH_MFA = {"counselor", "other_counselor", "school_admin", "editor", "officer", "other_officer"}
 
@@ -410,10 +446,42 @@ def test_every_url_answers_every_role_as_the_table_says(client, objects, role):
     assert wrong == [], "\n".join(wrong)
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_every_socket_route_answers_every_role_as_the_table_says(client, objects, role, monkeypatch):
+    import channels.db
+    from asgiref.sync import async_to_sync
+    from channels.testing import WebsocketCommunicator
+
+    from edu_platform.asgi import application
+
+    # The sockets' database calls run in this thread, inside the test's transaction.
+    monkeypatch.setattr(channels.db, "close_old_connections", lambda: None)
+    headers = [(b"origin", b"http://testserver")]
+    if role != "anon":
+        client_for(client, objects.cast, role)
+        headers.append((b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode()))
+
+    async def accepted(path) -> bool:
+        socket = WebsocketCommunicator(application, path, headers=headers)
+        connected, _ = await socket.connect(10)
+        if connected:
+            await socket.disconnect()
+        return connected
+
+    wrong = []
+    for label, (path, expectations) in SOCKETS.items():
+        got = async_to_sync(accepted)(path(objects))
+        if got != expectations[role]:
+            wrong.append(f"{label}: expected {expectations[role]}, got {got}")
+    assert wrong == [], "\n".join(wrong)
+
+
 def test_the_table_covers_every_role_everywhere():
     for name, (_method, _kwargs, expectations) in MATRIX.items():
         assert set(expectations) == set(ROLES), name
     for label, (_path, expectations) in PAGES.items():
+        assert set(expectations) == set(ROLES), label
+    for label, (_path, expectations) in SOCKETS.items():
         assert set(expectations) == set(ROLES), label
     pairs = (len(MATRIX) + len(PAGES)) * len(ROLES)
     assert pairs > 800

@@ -19,6 +19,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # daphne first: its runserver serves HTTP and the live class's sockets over ASGI (`make run`).
+    "daphne",
     "edu_platform",  # project-wide management commands (seed_scale)
     "schools",
     "accounts",
@@ -27,6 +29,8 @@ INSTALLED_APPS = [
     "districts",
     "curriculum",
     "incidents",
+    "live",
+    "channels",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.forms",
@@ -79,6 +83,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "edu_platform.urls"
 WSGI_APPLICATION = "edu_platform.wsgi.application"
+ASGI_APPLICATION = "edu_platform.asgi.application"
 
 TEMPLATES = [
     {
@@ -200,6 +205,17 @@ if REDIS_URL:
 
 # Sessions are read from the cache and kept in the database, so a page view
 # costs no session query and a cache flush logs nobody out.
+# The live class's fan-out (docs/live.md): Redis when there is one, so that
+# every ASGI node reaches every pupil; in one process otherwise (`make run`).
+CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30},
+        }
+    }
+
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -265,6 +281,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "districts.tasks.refresh_office_rollups",
         "schedule": float(OFFICE_ROLLUP_SECONDS),
     },
+    "live-delete-old-questions": {"task": "live.tasks.delete_old_questions", "schedule": 6 * 60 * 60.0},
 }
 
 # Wagtail

@@ -25,3 +25,5 @@ INCIDENT_ENCRYPTION_KEYS = [
 INCIDENT_RATE_LIMIT_PEPPER = "test-only-pepper"  # noqa: S105
 WEBPUSH_ENABLED = True
 WEBPUSH_VAPID_SECRET = "test-only-vapid-secret"  # noqa: S105
+# Socket tests run in one process: the in-memory channel layer, Redis or not.
+CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

@@ -1,0 +1,335 @@
+"""The live class's messages (docs/live.md): validation and what each one
+does. Plain synchronous functions, shared by the socket consumers and the
+polling fallback views, so both follow exactly the same rules.
+
+A handler returns an ``Outcome``: the reply to the sender and the messages
+to send to the session's groups. A malformed message raises ``BadMessage``
+before anything is changed.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import deque
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+
+from . import services, state
+from .models import LiveQuestion, LiveSession
+from .slides import Activity, Slide, activities_of, slides_for
+
+MAX_BYTES = 2048
+MAX_PER_SECOND = 5
+ID_MAX = 64
+WORD_MAX = 120
+QUESTION_MAX = 500
+
+# Audiences a message goes to.
+PUPILS, SCREENS, TEACHER = "pupils", "screens", "teacher"
+EVERYONE = (PUPILS, SCREENS)
+
+
+class BadMessage(Exception):
+    def __init__(self, code: int, reason: str):
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Participant:
+    """Who sends from a pupil view: a token that counts them once (a
+    signed-in pupil's id, or an anonymous visitor's random token) and, for a
+    pupil of the class whose results may be stored, their id."""
+
+    token: str
+    user_id: int | None = None
+
+
+@dataclass
+class Outcome:
+    reply: dict | None = None
+    broadcasts: list[tuple[tuple[str, ...], dict]] = field(default_factory=list)
+
+    def send(self, audience, message: dict) -> None:
+        self.broadcasts.append((audience if isinstance(audience, tuple) else (audience,), message))
+
+
+class RateLimiter:
+    """At most MAX_PER_SECOND messages in any one second, per socket."""
+
+    def __init__(self, limit: int = MAX_PER_SECOND, window: float = 1.0):
+        self.limit, self.window, self.times = limit, window, deque()
+
+    def allow(self, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        while self.times and now - self.times[0] >= self.window:
+            self.times.popleft()
+        if len(self.times) >= self.limit:
+            return False
+        self.times.append(now)
+        return True
+
+
+def parse(text: str | None) -> dict:
+    if text is None:
+        raise BadMessage(4400, "bad-message")
+    if len(text.encode("utf-8")) > MAX_BYTES:
+        raise BadMessage(4413, "too-large")
+    try:
+        message = json.loads(text)
+    except ValueError:
+        raise BadMessage(4400, "bad-message") from None
+    if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+        raise BadMessage(4400, "bad-message")
+    return message
+
+
+def _fields(message: dict, **spec) -> dict:
+    """Check the fields of a message: spec names each allowed field with a
+    checker; an unknown or wrongly typed field is a bad message."""
+    extra = set(message) - {"type"} - set(spec)
+    if extra:
+        raise BadMessage(4400, "bad-message")
+    values = {}
+    for name, check in spec.items():
+        value = message.get(name, _MISSING)
+        if not check(value):
+            raise BadMessage(4400, "bad-message")
+        values[name] = None if value is _MISSING else value
+    return values
+
+
+_MISSING = object()
+
+
+def _text(limit: int, optional=False):
+    def check(value):
+        if value is _MISSING:
+            return optional
+        return isinstance(value, str) and 0 < len(value.strip()) <= limit and "\x00" not in value
+
+    return check
+
+
+def _int(value):
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10_000
+
+
+def _ids(value):
+    if value is _MISSING:
+        return True
+    return isinstance(value, list) and 0 < len(value) <= 6 and all(_text(ID_MAX)(v) for v in value)
+
+
+# ---------------------------------------------------------------- views of the state
+
+
+def _revealed(slides: list[Slide], ids) -> dict:
+    activities = activities_of(slides)
+    return {aid: activities[aid].revealed() for aid in ids if aid in activities}
+
+
+def public_state(session: LiveSession, current: dict | None = None) -> dict:
+    """The state every view may see (pupils, projector)."""
+    current = current or state.read(session)
+    slides = slides_for(session.lesson)
+    return {
+        "type": "state",
+        "slide": current["slide"],
+        "locked": current["locked"],
+        "revealed": _revealed(slides, current["revealed"]),
+        "shown_question": current["shown_question"],
+        "words": current["words"],
+        "ended": current["ended"],
+        "summary": reverse("live_summary", args=[session.pk]) if current["ended"] else None,
+        "v": current.get("v", 0),
+    }
+
+
+def counts_message(session: LiveSession, activity: Activity) -> dict:
+    counts, total = state.counts(session.pk, activity, [o.id for o in activity.options])
+    return {"type": "counts", "activity": activity.id, "counts": counts, "total": total}
+
+
+def screen_state(session: LiveSession, current: dict | None = None) -> dict:
+    """The projector's state: the public one, the joined count and the
+    counts of the current activity."""
+    message = public_state(session, current)
+    message["joined"] = state.joined(session.pk)
+    slides = slides_for(session.lesson)
+    slide = slides[min(message["slide"], len(slides) - 1)]
+    message["counts"] = counts_message(session, slide.activity) if slide.activity else None
+    return message
+
+
+def teacher_state(session: LiveSession, current: dict | None = None) -> dict:
+    """The presenter's state: the projector's, the word answers waiting to
+    be screened and the anonymous questions."""
+    message = screen_state(session, current)
+    slides = slides_for(session.lesson)
+    slide = slides[min(message["slide"], len(slides) - 1)]
+    pending = []
+    if slide.activity and slide.activity.takes_text:
+        pending = [{"item": n, "text": t} for n, t in state.words_pending(session.pk, slide.activity.id)]
+    message["pending"] = {"activity": slide.activity.id if slide.activity else None, "items": pending}
+    message["questions"] = [
+        {"id": q.pk, "text": q.text, "disclosure": q.disclosure} for q in session.questions.order_by("created_at")
+    ]
+    return message
+
+
+# ---------------------------------------------------------------- pupils
+
+
+def pupil_message(session: LiveSession, participant: Participant, message: dict) -> Outcome:
+    kind = message["type"]
+    if kind == "sync":
+        _fields(message)
+        return Outcome(reply=public_state(session))
+    if kind == "answer":
+        return _answer(session, participant, message)
+    if kind == "ask":
+        values = _fields(message, text=_text(QUESTION_MAX))
+        current = state.read(session)
+        if current["ended"]:
+            return Outcome(reply={"type": "refused", "reason": "ended"})
+        question = services.question_ask(session=session, text=values["text"].strip())
+        outcome = Outcome(reply={"type": "asked"})
+        outcome.send(TEACHER, _question(question))
+        return outcome
+    raise BadMessage(4400, "bad-message")
+
+
+def _question(question: LiveQuestion) -> dict:
+    return {"type": "question", "id": question.pk, "text": question.text, "disclosure": question.disclosure}
+
+
+def _answer(session: LiveSession, participant: Participant, message: dict) -> Outcome:
+    values = _fields(
+        message,
+        activity=_text(ID_MAX),
+        choice=_text(ID_MAX, optional=True),
+        choices=_ids,
+        text=_text(WORD_MAX, optional=True),
+    )
+    given = [name for name in ("choice", "choices", "text") if values[name] is not None]
+    if len(given) != 1:
+        raise BadMessage(4400, "bad-message")
+    current = state.read(session)
+    slides = slides_for(session.lesson)
+    activity = activities_of(slides).get(values["activity"])
+    if activity is None:
+        raise BadMessage(4400, "bad-message")
+    # Well-formed checks first: a forged choice closes the socket even late.
+    if activity.takes_text:
+        if values["text"] is None:
+            raise BadMessage(4400, "bad-message")
+    else:
+        chosen = [values["choice"]] if values["choice"] is not None else values["choices"]
+        if chosen is None or not set(chosen) <= activity.option_ids or len(set(chosen)) != len(chosen):
+            raise BadMessage(4400, "bad-message")
+        if activity.kind != "quiz_multiple" and len(chosen) != 1:
+            raise BadMessage(4400, "bad-message")
+    slide = slides[min(current["slide"], len(slides) - 1)]
+    if (
+        current["ended"]
+        or slide.activity is None
+        or slide.activity.id != activity.id
+        or activity.id in current["revealed"]
+    ):
+        return Outcome(reply={"type": "refused", "reason": "not-open"})
+    outcome = Outcome(reply={"type": "answered", "activity": activity.id})
+    if activity.takes_text:
+        item = state.word_add(session.pk, activity.id, participant.token, values["text"].strip())
+        if item is None:
+            return Outcome(reply={"type": "refused", "reason": "already-answered"})
+        outcome.send(
+            TEACHER, {"type": "pending", "activity": activity.id, "item": item, "text": values["text"].strip()}
+        )
+        outcome.send(SCREENS, counts_message(session, activity))
+        return outcome
+    if not state.answer(session.pk, activity.id, participant.token, chosen):
+        return Outcome(reply={"type": "refused", "reason": "already-answered"})
+    if participant.user_id is not None and activity.kind.startswith("quiz"):
+        state.remember_pupil_answer(session.pk, participant.user_id, activity.id, chosen)
+    outcome.send(SCREENS, counts_message(session, activity))
+    return outcome
+
+
+# ---------------------------------------------------------------- the teacher
+
+
+def teacher_message(session: LiveSession, message: dict) -> Outcome:
+    kind = message["type"]
+    slides = slides_for(session.lesson)
+    if kind == "sync":
+        _fields(message)
+        return Outcome(reply=teacher_state(session))
+    if not session.is_open or state.read(session)["ended"]:
+        return Outcome(reply={"type": "refused", "reason": "ended"})
+    outcome = Outcome()
+    if kind == "goto":
+        values = _fields(message, slide=_int)
+        if values["slide"] >= len(slides):
+            raise BadMessage(4400, "bad-message")
+        current = services.session_move(session=session, slide=values["slide"])
+        outcome.send(EVERYONE, {"type": "slide", "slide": current["slide"], "locked": current["locked"]})
+        slide = slides[current["slide"]]
+        if slide.activity:
+            outcome.send(SCREENS, counts_message(session, slide.activity))
+        outcome.reply = teacher_state(session, current)
+        return outcome
+    if kind == "lock":
+        values = _fields(message, locked=lambda v: isinstance(v, bool))
+        current = services.session_move(session=session, locked=values["locked"])
+        outcome.send(EVERYONE, {"type": "slide", "slide": current["slide"], "locked": current["locked"]})
+        return outcome
+    if kind == "reveal":
+        values = _fields(message, activity=_text(ID_MAX))
+        activity = activities_of(slides).get(values["activity"])
+        if activity is None:
+            raise BadMessage(4400, "bad-message")
+        current = state.read(session)
+        if activity.id not in current["revealed"]:
+            current["revealed"].append(activity.id)
+            state.write(session.pk, current)
+        outcome.send(EVERYONE, {"type": "reveal", **activity.revealed()})
+        return outcome
+    if kind == "screen":
+        values = _fields(message, activity=_text(ID_MAX), item=_int)
+        activity = activities_of(slides).get(values["activity"])
+        text = state.word(session.pk, values["activity"], values["item"]) if activity else None
+        if activity is None or not activity.takes_text or text is None:
+            raise BadMessage(4400, "bad-message")
+        current = state.read(session)
+        shown = current["words"].setdefault(activity.id, [])
+        if text not in shown:
+            shown.append(text)
+            state.write(session.pk, current)
+        outcome.send(EVERYONE, {"type": "words", "activity": activity.id, "shown": shown})
+        return outcome
+    if kind == "show_question":
+        values = _fields(message, question=lambda v: v is None or _int(v))
+        text = None
+        if values["question"] is not None:
+            question = session.questions.filter(pk=values["question"]).first()
+            if question is None:
+                raise BadMessage(4400, "bad-message")
+            LiveQuestion.objects.filter(pk=question.pk).update(shown=True)
+            text = question.text
+        current = state.read(session)
+        current["shown_question"] = text
+        state.write(session.pk, current)
+        outcome.send(EVERYONE, {"type": "show_question", "text": text})
+        return outcome
+    if kind == "end":
+        _fields(message)
+        services.session_end(session=session)
+        summary = reverse("live_summary", args=[session.pk])
+        outcome.send(EVERYONE, {"type": "ended", "summary": None})
+        outcome.reply = {"type": "ended", "summary": summary}
+        return outcome
+    raise BadMessage(4400, "bad-message")
