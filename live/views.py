@@ -173,6 +173,8 @@ def session_new(request):
     initial = {}
     if request.GET.get("lesson", "").isdigit():
         initial["lesson"] = int(request.GET["lesson"])
+    if request.GET.get("classroom", "").isdigit():
+        initial["classroom"] = int(request.GET["classroom"])
     form = SessionForm(request.POST or None, classrooms=classrooms, initial=initial)
     if request.method == "POST" and form.is_valid():
         session = services.session_open(

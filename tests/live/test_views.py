@@ -35,6 +35,16 @@ def test_a_teacher_opens_a_session_for_their_own_class_only(client, cast, lesson
     assert re.fullmatch(r"\d{6}", session.code)
 
 
+def test_the_teachers_home_offers_a_live_lesson_per_class_and_the_form_starts_on_that_class(client, cast):
+    client.force_login(cast.teacher)
+    home = client.get(reverse("teacher_home")).content.decode()
+    link = reverse("live_session_new") + f"?classroom={cast.classroom.pk}"
+    assert link in home
+    page = client.get(link).content.decode()
+    selected = re.search(r'<option value="(\d+)"[^>]*selected', page)
+    assert selected and int(selected.group(1)) == cast.classroom.pk
+
+
 def test_teacher_notes_and_the_next_slide_are_on_the_presenter_view_only(client, cast, live_session):
     slides = slides_for(live_session.lesson)
     note = next(s.notes for s in slides if s.notes)
