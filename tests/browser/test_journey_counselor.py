@@ -332,6 +332,6 @@ def test_counselor_journey(browser, server, viewport, a11y):
     assert reporter.locator(".status-badge").inner_text().strip() == label(Status.CLOSED)
     assert referral_note not in reporter.content()  # referral notes stay with the counselors
     assert note not in reporter.content()
-    assert STARTING_TAGS[0] not in reporter.content()  # tags too
+    assert reporter.locator(".tag").count() == 0  # tags too (the reporter's own words may hold the same word)
     assert label(ClosingReason.REFERRED) not in reporter.content()
     reporter.context.close()
