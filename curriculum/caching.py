@@ -18,7 +18,6 @@ from .models import HelpResource, LegalFact
 from .page_cache import TIMEOUT, bump_generation
 from .page_cache import generation as _generation
 
-
 # What a draft, a workflow step or a lock writes to the row (RevisionMixin,
 # DraftStateMixin, LockableMixin): none of it is shown on pages.
 _BOOKKEEPING = frozenset({"latest_revision", "has_unpublished_changes", "locked", "locked_at", "locked_by"})

@@ -3,8 +3,8 @@ translation. Idempotent, so seed_demo and load_curriculum can both call it."""
 
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.db import transaction
 from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
 from wagtail.models import (
     GroupApprovalTask,
     Locale,

@@ -61,9 +61,7 @@ def approve(client, reviewer, resource):
     mfa_login(client, reviewer)
     state = resource.current_workflow_state
     assert state is not None
-    url = (
-        f"/cms/snippets/curriculum/helpresource/workflow/action/{resource.pk}/approve/{state.current_task_state.pk}/"
-    )
+    url = f"/cms/snippets/curriculum/helpresource/workflow/action/{resource.pk}/approve/{state.current_task_state.pk}/"
     response = client.post(url, {"comment": ""})
     assert response.status_code in (200, 302), response.content.decode()[:2000]
     return response
