@@ -4,6 +4,7 @@ until a reviewer approves it (issue 16, "Unreviewed live edits")."""
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.utils.html import escape
 from wagtail.models import Workflow, WorkflowContentType, WorkflowState
 
 from curriculum.models import HelpResource, LegalFact, LessonPage
@@ -141,3 +142,14 @@ def test_a_legal_fact_draft_does_not_change_the_lessons_that_show_it(client):
     fact.refresh_from_db()
     fact.get_latest_revision().publish()
     assert "초안: 아직 검토되지 않은 조문" in client.get(page.url).content.decode()
+
+
+@pytest.mark.parametrize(("model", "css_class"), [(HelpResource, "help-resource"), (LegalFact, "legal-fact")])
+def test_the_cms_preview_shows_a_draft_as_a_lesson_would(model, css_class):
+    draft = model.objects.filter(locale__language_code="ko").first()
+    draft.live = False  # never published: pages hide it, the preview shows it
+    response = draft.make_preview_request()
+    html = response.render().content.decode() if not response.is_rendered else response.content.decode()
+    assert response.status_code == 200
+    assert f'class="{css_class}"' in html
+    assert escape(draft.name if model is HelpResource else draft.statute) in html
