@@ -1,7 +1,10 @@
 """Caches of what does not depend on the person: the rendered lesson body
 per revision, language and audience, and the help resources per
-jurisdiction. Saving a legal fact or a help resource bumps a generation
-number, so an amended law shows in every lesson at once."""
+jurisdiction. Publishing (or unpublishing, deleting, or the loader's
+direct save of) a legal fact or a help resource bumps a generation number,
+so an amended law shows in every lesson at once. Saving a draft, submitting
+it for review or locking it changes only the snippet's bookkeeping columns,
+not what pages show, and leaves the caches alone."""
 
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
@@ -9,16 +12,28 @@ from django.dispatch import receiver
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
+from wagtail.signals import published, unpublished
 
 from .models import HelpResource, LegalFact
 from .page_cache import TIMEOUT, bump_generation
 from .page_cache import generation as _generation
 
+# What a draft, a workflow step or a lock writes to the row (RevisionMixin,
+# DraftStateMixin, LockableMixin): none of it is shown on pages.
+_BOOKKEEPING = frozenset({"latest_revision", "has_unpublished_changes", "locked", "locked_at", "locked_by"})
 
-@receiver([post_save, post_delete], sender=LegalFact)
-@receiver([post_save, post_delete], sender=HelpResource)
+
+@receiver([published, unpublished, post_delete], sender=LegalFact)
+@receiver([published, unpublished, post_delete], sender=HelpResource)
 def _snippets_changed(**kwargs):
     bump_generation()
+
+
+@receiver(post_save, sender=LegalFact)
+@receiver(post_save, sender=HelpResource)
+def _snippet_saved(update_fields=None, **kwargs):
+    if update_fields is None or not set(update_fields) <= _BOOKKEEPING:
+        bump_generation()
 
 
 def _body_key(lesson, show_teacher_notes: bool) -> str:
@@ -40,7 +55,9 @@ def _help_key(jurisdiction: str) -> str:
 
 def _read_help(jurisdiction: str) -> list[HelpResource]:
     return list(
-        HelpResource.objects.filter(locale__language_code=get_language(), jurisdiction__in=[jurisdiction, "INTL"])
+        HelpResource.objects.filter(
+            live=True, locale__language_code=get_language(), jurisdiction__in=[jurisdiction, "INTL"]
+        )
     )
 
 

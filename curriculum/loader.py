@@ -85,15 +85,25 @@ def _load_snippets(facts: dict, source: Locale, target: Locale) -> tuple[dict[st
 
 
 def _upsert_snippet(model, key, locale, source_obj, common, data, lang, text_fields):
+    """Create or update one snippet from its entry in the files and publish
+    it (the files are reviewed in the repository), with a revision in the
+    CMS history. An entry that did not change since the last load leaves
+    the snippet alone, so a change a reviewer published in the CMS stays
+    until the file itself changes, as with modules."""
     values = {**common, **{f: data[f][lang].strip() for f in text_fields}}
+    digest = content_hash(values)
     obj = model.objects.filter(key=key, locale=locale).first()
     if obj is None:
         extra = {"translation_key": source_obj.translation_key} if source_obj else {}
-        return model.objects.create(key=key, locale=locale, **values, **extra)
-    if any(getattr(obj, f) != v for f, v in values.items()):
+        obj = model(key=key, locale=locale, **values, **extra)
+        obj.save()
+    elif obj.live and obj.content_hash == digest:
+        return obj
+    else:
         for f, v in values.items():
             setattr(obj, f, v)
-        obj.save()
+    obj.content_hash = digest
+    obj.save_revision(log_action=False, clean=False).publish(log_action=False, skip_permission_checks=True)
     return obj
 
 

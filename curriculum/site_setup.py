@@ -3,10 +3,23 @@ translation. Idempotent, so seed_demo and load_curriculum can both call it."""
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from wagtail.models import GroupApprovalTask, Locale, Page, Site, Workflow, WorkflowPage, WorkflowTask
+from wagtail.models import (
+    GroupApprovalTask,
+    Locale,
+    Page,
+    Site,
+    Workflow,
+    WorkflowContentType,
+    WorkflowPage,
+    WorkflowTask,
+)
 
-from .models import HomePage
+from .models import HelpResource, HomePage, LegalFact
+
+# Snippets that pages show and that go through the same review as pages.
+REVIEWED_SNIPPETS = (LegalFact, HelpResource)
 
 
 @transaction.atomic
@@ -45,9 +58,9 @@ REVIEWERS_GROUP = "Safeguarding reviewers"
 
 @transaction.atomic
 def ensure_review_workflow(home: Page) -> Workflow:
-    """Lessons and their translations are published only after a
-    safeguarding review: editors (no publish permission) submit, reviewers
-    approve."""
+    """Lessons and their translations, legal facts and help resources are
+    published only after a safeguarding review: editors (no publish
+    permission) submit, reviewers approve."""
     reviewers, _ = Group.objects.get_or_create(name=REVIEWERS_GROUP)
     moderators = Group.objects.filter(name="Moderators").first()
     if moderators is not None:
@@ -57,7 +70,7 @@ def ensure_review_workflow(home: Page) -> Workflow:
         for perm in GroupPagePermission.objects.filter(group=moderators):
             GroupPagePermission.objects.get_or_create(group=reviewers, page=perm.page, permission=perm.permission)
         reviewers.permissions.add(*moderators.permissions.all())
-    _grant_snippet_permissions([reviewers, *Group.objects.filter(name="Editors")])
+    _grant_snippet_permissions(reviewers=reviewers, editors=Group.objects.filter(name="Editors"))
     workflow, _ = Workflow.objects.get_or_create(name="Safeguarding review", defaults={"active": True})
     task = GroupApprovalTask.objects.filter(name="Safeguarding review").first()
     if task is None:
@@ -67,16 +80,23 @@ def ensure_review_workflow(home: Page) -> Workflow:
     # Every language's tree: a translation is reviewed like the lesson it comes from.
     for page in home.get_translations(inclusive=True):
         WorkflowPage.objects.update_or_create(page=page, defaults={"workflow": workflow})
+    for model in REVIEWED_SNIPPETS:
+        content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+        WorkflowContentType.objects.update_or_create(content_type=content_type, defaults={"workflow": workflow})
     return workflow
 
 
-def _grant_snippet_permissions(groups) -> None:
-    """Editors and reviewers keep the legal facts and help lines current."""
+def _grant_snippet_permissions(*, reviewers: Group, editors) -> None:
+    """Editors draft changes to the legal facts and help lines and submit
+    them; only reviewers publish, unlock or delete them (a deletion would
+    reach the pages unreviewed)."""
     from django.contrib.auth.models import Permission
 
-    codenames = [
-        f"{action}_{model}" for action in ("add", "change", "delete") for model in ("legalfact", "helpresource")
-    ]
-    permissions = Permission.objects.filter(content_type__app_label="curriculum", codename__in=codenames)
-    for group in groups:
-        group.permissions.add(*permissions)
+    models = ("legalfact", "helpresource")
+    editing = [f"{action}_{model}" for action in ("add", "change", "lock") for model in models]
+    reviewing = [*editing, *(f"{action}_{model}" for action in ("publish", "unlock", "delete") for model in models)]
+    permissions = Permission.objects.filter(content_type__app_label="curriculum")
+    reviewers.permissions.add(*permissions.filter(codename__in=reviewing))
+    for group in editors:
+        group.permissions.remove(*permissions.filter(codename__in=set(reviewing) - set(editing)))
+        group.permissions.add(*permissions.filter(codename__in=editing))

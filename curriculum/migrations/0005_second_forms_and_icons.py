@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('curriculum', '0003_illustrations_dilemmas_family_sheet'),
+        ('curriculum', '0004_reviewed_snippets'),
     ]
 
     operations = [

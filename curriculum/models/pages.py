@@ -304,7 +304,15 @@ class LessonPage(RoutablePageMixin, RouteCachedPage):
             .first()
         )
 
-    route_cache_carries = ("module", "next_lesson")
+    @cached_property
+    def translation_behind_since(self):
+        """When the Korean lesson was last published, if this translation
+        has not caught up with it (curriculum.translation_status)."""
+        from ..translation_status import behind_since
+
+        return behind_since([self]).get(self.pk)
+
+    route_cache_carries = ("module", "next_lesson", "translation_behind_since")
 
     def serve(self, request, *args, **kwargs):
         from ..permissions import can_open_module

@@ -1,12 +1,26 @@
 """Legal facts and help resources: edited in one place, shown in every lesson
-that chooses them, each with its source and the date it was last checked."""
+that chooses them, each with its source and the date it was last checked.
+
+Both have drafts and go through the safeguarding review like lessons
+(curriculum.site_setup assigns the workflow to their content types): an
+editor's change is a revision until a reviewer approves it, and the row
+itself, which pages read, holds only the published version. A snippet
+that was never published (``live`` false) is shown nowhere.
+"""
 
 from datetime import date, timedelta
 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import TranslatableMixin
+from wagtail.models import (
+    DraftStateMixin,
+    LockableMixin,
+    PreviewableMixin,
+    RevisionMixin,
+    TranslatableMixin,
+    WorkflowMixin,
+)
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from schools.models import Jurisdiction
@@ -14,7 +28,26 @@ from schools.models import Jurisdiction
 REVIEW_INTERVAL = timedelta(days=365)
 
 
-class LegalFact(TranslatableMixin, models.Model):
+class ReviewedSnippet(
+    WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, PreviewableMixin, TranslatableMixin, models.Model
+):
+    """A snippet whose changes reach pages only once a reviewer publishes them."""
+
+    # The files' entry this snippet was last loaded from (curriculum.loader).
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+    preview_template: str = ""
+
+    class Meta(TranslatableMixin.Meta):
+        abstract = True
+
+    def get_preview_template(self, request, mode_name):
+        return self.preview_template
+
+    def get_preview_context(self, request, mode_name):
+        return {**super().get_preview_context(request, mode_name), "value": {self.preview_name: self}}
+
+
+class LegalFact(ReviewedSnippet):
     key = models.SlugField(_("key"), max_length=60, help_text=_("Stable name used by the content files."))
     jurisdiction = models.CharField(_("jurisdiction"), max_length=2, choices=Jurisdiction.choices)
     statute = models.CharField(_("statute and article"), max_length=300)
@@ -38,8 +71,10 @@ class LegalFact(TranslatableMixin, models.Model):
         SynchronizedField("last_reviewed"),
         SynchronizedField("verify"),
     ]
+    preview_template = "curriculum/snippet_preview.html"
+    preview_name = "fact"
 
-    class Meta(TranslatableMixin.Meta):
+    class Meta(ReviewedSnippet.Meta):
         verbose_name = _("legal fact")
         verbose_name_plural = _("legal facts")
         ordering = ["jurisdiction", "key"]
@@ -54,7 +89,7 @@ class LegalFact(TranslatableMixin, models.Model):
     needs_review.fget.short_description = _("needs review")
 
 
-class HelpResource(TranslatableMixin, models.Model):
+class HelpResource(ReviewedSnippet):
     class Scope(models.TextChoices):
         KOREA = "KR", _("South Korea")
         UNITED_STATES = "US", _("United States")
@@ -81,8 +116,10 @@ class HelpResource(TranslatableMixin, models.Model):
         SynchronizedField("url"),
         SynchronizedField("sort_order"),
     ]
+    preview_template = "curriculum/snippet_preview.html"
+    preview_name = "resource"
 
-    class Meta(TranslatableMixin.Meta):
+    class Meta(ReviewedSnippet.Meta):
         verbose_name = _("help resource")
         verbose_name_plural = _("help resources")
         ordering = ["sort_order", "name"]

@@ -5,7 +5,14 @@ nothing else of the lesson changes. The English translation follows through
 wagtail-localize as editors work with it: the editor syncs the English page
 from the Korean one and translates the changed sentence (editors cannot
 publish), the reviewer publishes it, and the public English page shows the
-new sentence with the rest of its text unchanged. In Korean, on a desktop.
+new sentence with the rest of its text unchanged. Between the Korean
+approval and the English publication, English readers see a dated note that
+the Korean lesson changed, and editors see the translation marked "needs
+update" on the CMS dashboard. In Korean, on a desktop.
+
+A second journey: an editor changes a help-line number (a help resource
+snippet) and submits it to the same review; the lesson's help box keeps the
+published number until the reviewer approves, then shows the new one.
 
 axe-core checks our own pages of the journey: the login, the second-factor
 step and the public lesson pages. Wagtail's admin pages are not checked: the
@@ -58,6 +65,34 @@ def public_lesson_text(browser, server, a11y, path: str, label: str) -> str:
     text = page.locator("#lesson-body").inner_text()
     assert page.goto(path + "?fresh=1").status == 200, path
     assert page.locator("#lesson-body").inner_text() == text, "the cached page differs from a fresh one"
+    page.context.close()
+    return text
+
+
+BEHIND_NOTE = re.compile(
+    r"The Korean version of this lesson was updated on \d{4}-\d{2}-\d{2}; this translation may be behind\."
+)
+
+
+def english_note(browser, server, a11y, path: str, label: str) -> str:
+    """The note on an English lesson whose Korean lesson changed ("" if none)."""
+    page = new_page(browser, server, DESKTOP, "en")
+    assert page.goto(path).status == 200, path
+    a11y.check(page, label)
+    note = page.locator(".translation-behind")
+    text = note.inner_text() if note.count() else ""
+    page.context.close()
+    return text
+
+
+def public_help_box(browser, server, a11y, path: str, label: str) -> str:
+    """The help box under a Korean lesson, cached and fresh alike."""
+    page = new_page(browser, server, DESKTOP, "ko")
+    assert page.goto(path).status == 200, path
+    a11y.check(page, label)
+    text = page.locator(".help-box").inner_text()
+    assert page.goto(path + "?fresh=1").status == 200, path
+    assert page.locator(".help-box").inner_text() == text, "the cached page differs from a fresh one"
     page.context.close()
     return text
 
@@ -140,6 +175,14 @@ def test_editor_journey(browser, server, a11y):
     ko_after = public_lesson_text(browser, server, a11y, ko_path, "Korean lesson after")
     assert ko_after == ko_before.replace(OLD_KO, NEW_KO)
 
+    # English readers are told, with the date, that the Korean lesson changed;
+    # editors find the translation marked "needs update" on the dashboard.
+    assert BEHIND_NOTE.fullmatch(english_note(browser, server, a11y, en_path, "English lesson behind"))
+    editor.goto("/cms/")
+    behind = editor.locator("#translations-behind-section")
+    assert "업데이트 필요" in behind.inner_text()
+    assert behind.locator(f"a[href='/cms/pages/{pages['en']['id']}/edit/']").count() == 1
+
     # The editor syncs the English page from the Korean source...
     editor.goto(f"/cms/pages/{pages['ko']['id']}/edit/")
     editor.locator("header .w-dropdown__toggle").first.click()
@@ -184,3 +227,57 @@ def test_editor_journey(browser, server, a11y):
     en_after = public_lesson_text(browser, server, a11y, en_path, "English lesson after")
     assert en_after == en_before.replace(OLD_EN, NEW_EN)
     assert ADDED_KO.strip() not in en_after
+    assert english_note(browser, server, a11y, en_path, "English lesson caught up") == ""
+
+
+HELP_LINE = "kr-117"
+OLD_NUMBER, NEW_NUMBER = "117", "02-000-0117"
+
+
+def help_line_id(server) -> int:
+    out = server.manage(
+        "shell",
+        "-c",
+        "from curriculum.models import HelpResource; "
+        f"print('SNIPPET', HelpResource.objects.get(key={HELP_LINE!r}, locale__language_code='ko').pk)",
+    ).stdout
+    return int(re.search(r"SNIPPET (\d+)", out).group(1))
+
+
+def test_a_help_line_change_waits_for_the_review(browser, server, a11y):
+    ko_path = lesson_pages(server)["ko"]["url"]
+    resource_id = help_line_id(server)
+    edit_url = f"/cms/snippets/curriculum/helpresource/edit/{resource_id}/"
+    before = public_help_box(browser, server, a11y, ko_path, "Help box before")
+    assert OLD_NUMBER in before and NEW_NUMBER not in before
+
+    # The editor changes the number and submits it for review.
+    editor = cms_log_in(browser, server, a11y, EDITOR)
+    editor.goto(edit_url)
+    editor.fill("#id_phone", NEW_NUMBER)
+    assert editor.locator("footer button[name=action-publish]").count() == 0  # editors cannot publish
+    submit = footer_menu_action(editor, "button[name=action-submit]")
+    assert "Safeguarding review" in submit.inner_text()
+    with editor.expect_navigation():
+        submit.click()
+    success_message(editor)
+    editor.context.close()
+
+    # Pupils still see the published number.
+    assert public_help_box(browser, server, a11y, ko_path, "Help box in review") == before
+
+    # The reviewer reads the change and approves it, which publishes it.
+    reviewer = cms_log_in(browser, server, a11y, REVIEWER)
+    reviewer.goto(edit_url)
+    assert reviewer.input_value("#id_phone") == NEW_NUMBER
+    approve = footer_menu_action(
+        reviewer, "button[data-workflow-action-name=approve]:not([data-workflow-action-modal-url])"
+    )
+    with reviewer.expect_navigation():
+        approve.click()
+    success_message(reviewer)
+    reviewer.context.close()
+
+    after = public_help_box(browser, server, a11y, ko_path, "Help box after")
+    assert NEW_NUMBER in after
+    assert after.replace(NEW_NUMBER, OLD_NUMBER) == before

@@ -99,5 +99,12 @@ def test_nothing_hung_on_the_page_for_one_visitor_reaches_the_next(client, cast)
     copy = stored[2][0]
     assert copy.pk == page.pk
     fields = {f.attname for f in LessonPage._meta.concrete_fields}
-    carried = {"_state", "_django_version", "_view_restriction_ids", "module", "next_lesson"}
+    carried = {
+        "_state",
+        "_django_version",
+        "_view_restriction_ids",
+        "module",
+        "next_lesson",
+        "translation_behind_since",
+    }
     assert set(copy.__dict__) - fields - carried == set()
