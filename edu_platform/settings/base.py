@@ -147,6 +147,10 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "5/m/key",
     "change_password": "5/m/user",
 }
+# Changing the second factor or the password asks who it is, unless the
+# person typed their password (or code) within the last five minutes, the
+# login included (accounts.adapter.count_login_as_recent_authentication).
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 5 * 60
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Safe Together"
 # Roles that must have a second factor before they reach their tools.
