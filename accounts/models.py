@@ -130,11 +130,6 @@ class Invitation(models.Model):
         return token, _hash_token(token)
 
     @property
-    def district_id_of(self) -> int:
-        """The education office the invitation falls under (its officers approve)."""
-        return self.district_id if self.school_id is None else self.school.district_id
-
-    @property
     def place(self):
         """The school, or the education office, the person is invited to."""
         return self.school if self.school_id is not None else self.district
