@@ -193,3 +193,37 @@ def test_the_page_costs_the_same_queries_with_more_invitations(client, cast, off
         response = client.get(page_url(office))
     assert response.content.decode().count("/approve/") == 8
     assert len(many) == len(few)
+
+
+def test_an_office_with_one_officer_gets_its_second_from_a_superuser_never_from_the_proposer(
+    client, cast, django_capture_on_commit_callbacks
+):
+    district = cast.school.district
+    lone = UserFactory(username="lone-officer")
+    district.safety_officers.add(lone)
+    invitation = invitation_create(
+        district=district, email="second@example.org", role=SAFETY_OFFICER, invited_by=lone, site_url=""
+    )
+    action = {"action": "approve_invitations", "_selected_action": [invitation.pk]}
+    operator = UserFactory(username="operator", is_superuser=True, is_staff=True)
+    mfa_login(client, operator)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post("/manage-site/accounts/invitation/", action).status_code == 302
+    invitation.refresh_from_db()
+    assert invitation.approved_by == operator and not invitation.waiting_for_approval
+    assert {m.to[0] for m in mail.outbox} == {"second@example.org", lone.email}
+    # Invitations are not made in the Django admin: only through the two-person services.
+    assert client.get("/manage-site/accounts/invitation/add/").status_code == 403
+
+
+def test_a_superuser_cannot_approve_their_own_proposal_in_the_admin(client, cast):
+    operator = UserFactory(username="operator", is_superuser=True, is_staff=True)
+    invitation = invitation_create(
+        school=cast.school, email="mine@example.org", role=Role.COUNSELOR, invited_by=operator, site_url=""
+    )
+    mfa_login(client, operator)
+    client.post(
+        "/manage-site/accounts/invitation/", {"action": "approve_invitations", "_selected_action": [invitation.pk]}
+    )
+    invitation.refresh_from_db()
+    assert invitation.waiting_for_approval and invitation.approved_by is None
