@@ -58,6 +58,11 @@ def record_password_entered(request, user) -> None:
     record_authentication(request, user, method="password")
 
 
+def user_display(user) -> str:
+    """How allauth names a person (ACCOUNT_USER_DISPLAY): the display name."""
+    return user.get_short_name()
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def login(self, request, user):
         super().login(request, user)

@@ -134,6 +134,8 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = gettext_lazy("[Safe Together] ")
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_FORMS = {"signup": "accounts.forms.ParentSignupForm"}
+# allauth names people by their display name ("김보호 님, 로그인했어요."), not by the generated username.
+ACCOUNT_USER_DISPLAY = "accounts.adapter.user_display"
 # A whole class signs in from one school address when the bell rings, so the
 # per-address limits are generous; the per-account limit stops guessing.
 # "login_failed" locks adults only: pupils (and usernames of no account) wait

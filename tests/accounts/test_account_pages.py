@@ -70,7 +70,8 @@ def login_with_code(client, user, secret, language="ko"):
 
 @pytest.fixture
 def parent(db):
-    return UserFactory(username="page-parent", is_parent=True)
+    # A one-word Latin name: neither Korean on an English page nor an English phrase on a Korean one.
+    return UserFactory(username="page-parent", display_name="Jiwoo", is_parent=True)
 
 
 LANGUAGES = pytest.mark.parametrize("language", ["ko", "en"])
@@ -210,3 +211,10 @@ def test_our_translations_win_over_allauths(db):
             % {"unused_count": 3, "total_count": 10}
             == "복구 코드 10개 중 3개를 아직 쓸 수 있어요."
         )
+
+
+def test_the_login_message_names_the_person_not_the_username(client, db):
+    user = UserFactory(username="kim-parent-7", display_name="김보호", is_parent=True)
+    response = login(client, user)
+    html = client.get(response["Location"]).content.decode()
+    assert "김보호 님, 로그인했어요." in html and "kim-parent-7" not in html
