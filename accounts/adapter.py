@@ -1,8 +1,12 @@
 """django-allauth adjustments: students (no email) skip email verification,
-everyone lands on their role's start page, and pupils wait a little after
-wrong passwords instead of being locked out (accounts.ratelimit)."""
+everyone lands on their role's start page, pupils wait a little after
+wrong passwords instead of being locked out (accounts.ratelimit), and the
+password (and code) just entered at login counts as a recent confirmation,
+so that nobody is asked for the password again within
+ACCOUNT_REAUTHENTICATION_TIMEOUT of logging in."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY, record_authentication
 from allauth.account.stages import EmailVerificationStage
 from allauth.core.internal.ratelimit import truncate_ip
 from django import forms
@@ -26,7 +30,44 @@ class StudentAwareEmailVerificationStage(EmailVerificationStage):
         return super().handle()
 
 
+# The steps of a login that prove it is the person: allauth records each in
+# the session with its time. allauth 65 accepts only records marked
+# "reauthenticated" as a recent confirmation (its reauthenticate pages mark
+# theirs), so without this a counselor who had just typed the password was
+# asked for it again before setting up the authenticator app.
+LOGIN_STEPS = frozenset({"password", "mfa"})
+
+
+def count_login_as_recent_authentication(request) -> None:
+    """Mark the login steps of this session as confirmations. Each keeps the
+    time it was made, so it counts for ACCOUNT_REAUTHENTICATION_TIMEOUT from
+    the moment the password (or code) was entered, no longer."""
+    records = request.session.get(AUTHENTICATION_METHODS_SESSION_KEY)
+    if not isinstance(records, list):
+        return
+    marked = [
+        {**record, "reauthenticated": True} if record.get("method") in LOGIN_STEPS else record for record in records
+    ]
+    if marked != records:
+        request.session[AUTHENTICATION_METHODS_SESSION_KEY] = marked
+
+
+def record_password_entered(request, user) -> None:
+    """A password typed on one of our own pages (accepting an invitation)
+    is a login step like allauth's password form."""
+    record_authentication(request, user, method="password")
+
+
+def user_display(user) -> str:
+    """How allauth names a person (ACCOUNT_USER_DISPLAY): the display name."""
+    return user.get_short_name()
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    def login(self, request, user):
+        super().login(request, user)
+        count_login_as_recent_authentication(request)
+
     def get_login_stages(self):
         stages = super().get_login_stages()
         return [

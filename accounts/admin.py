@@ -1,7 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from edu_platform.urls_public import public_base_url
+
 from .models import GuardianConsent, GuardianLink, Invitation, ParentProfile, User
+from .services import InvitationError, invitation_approve
 
 
 @admin.register(User)
@@ -14,10 +17,29 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ("username", "display_name", "email")
 
 
+@admin.action(description="Approve as the second person (sends the invitation)")
+def approve_invitations(modeladmin, request, queryset):
+    """A district with a single safety officer needs someone to approve the
+    second one: a superuser, through the same service (never their own)."""
+    for invitation in queryset.filter(waiting_for_approval=True):
+        try:
+            invitation_approve(invitation=invitation, approved_by=request.user, site_url=public_base_url(request))
+        except InvitationError as error:
+            modeladmin.message_user(request, f"{invitation.email}: {error}", level=messages.ERROR)
+
+
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    list_display = ("email", "school", "role", "created_at", "expires_at", "used_at")
+    """Invitations are granted through the two-person services only: here they
+    are read, and a waiting one may be approved by a second person."""
+
+    list_display = ("email", "school", "district", "role", "created_at", "waiting_for_approval", "used_at")
+    readonly_fields = [field.name for field in Invitation._meta.fields if field.name != "token_hash"]
     exclude = ("token_hash",)
+    actions = [approve_invitations]
+
+    def has_add_permission(self, request):
+        return False
 
 
 admin.site.register(GuardianLink)

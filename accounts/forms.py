@@ -60,4 +60,10 @@ class InvitationForm(forms.Form):
         self.fields["role"].choices = role_choices
 
 
+class OfficerInvitationForm(forms.Form):
+    """A safety officer proposes another safety officer of the office."""
+
+    email = forms.EmailField(label=_("Email address of the new safety officer"))
+
+
 # --- Parents ----------------------------------------------------------------

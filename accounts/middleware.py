@@ -1,5 +1,6 @@
 """Counselors, school admins, safety officers and CMS staff reach their tools
-only after setting up a second factor."""
+only after setting up a second factor, and go on to where they were going
+once it is set up."""
 
 import re
 
@@ -7,7 +8,7 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from . import permissions
 
@@ -35,4 +36,21 @@ class RequireMFAMiddleware:
             and not has_totp(user)
         ):
             return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.get_full_path()})}")
-        return self.get_response(request)
+        response = self.get_response(request)
+        if request.method == "POST" and response.status_code == 302:
+            keep_next_after_enrolment(request, response)
+        return response
+
+
+def keep_next_after_enrolment(request, response) -> None:
+    """allauth sends a person who has just turned on the authenticator app to
+    the recovery codes and forgets where they were going (``next``): carry it
+    on, so that the codes page's "continue" leads there (a counselor to the
+    inbox), and not to a page of settings."""
+    next_url = request.GET.get("next", "")
+    if not next_url or request.path != reverse("mfa_activate_totp"):
+        return
+    if response.get("Location") != reverse("mfa_view_recovery_codes"):
+        return
+    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        response["Location"] += "?" + urlencode({"next": next_url})

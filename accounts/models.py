@@ -61,15 +61,28 @@ class InvitationQuerySet(models.QuerySet):
         return self.filter(token_hash=_hash_token(token))
 
 
+# The education office's role: a district's safety officer reads the reports
+# that involve school staff (schools.District.safety_officers). It is not a
+# school role, so it is not in schools.Role.
+SAFETY_OFFICER = "safety_officer"
+
+
 class Invitation(models.Model):
-    """A single-use, expiring link with which a school admin brings in staff.
+    """A single-use, expiring link with which a school admin brings in staff,
+    or a safety officer brings in another safety officer of the district.
 
     Only a hash of the token is stored: a database leak does not hand out
-    working invitations."""
+    working invitations. A school role names the school; the safety-officer
+    role names the district instead."""
 
     VALID_FOR = timedelta(days=7)
 
-    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="invitations")
+    school = models.ForeignKey(
+        "schools.School", on_delete=models.CASCADE, related_name="invitations", null=True, blank=True
+    )
+    district = models.ForeignKey(
+        "schools.District", on_delete=models.CASCADE, related_name="invitations", null=True, blank=True
+    )
     email = models.EmailField(_("email"))
     role = models.CharField(_("role"), max_length=20)
     token_hash = models.CharField(max_length=64, unique=True)
@@ -89,11 +102,24 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    # Or the second person says no: the invitation is never sent (and is
+    # revoked: its status reads "revoked" wherever invitations are listed).
+    declined_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    declined_at = models.DateTimeField(null=True, blank=True)
 
     objects = InvitationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(school__isnull=False, district__isnull=True)
+                | models.Q(school__isnull=True, district__isnull=False),
+                name="invitation_to_a_school_or_a_district",
+            )
+        ]
 
     def __str__(self):
         return f"{self.email} ({self.role})"
@@ -102,6 +128,11 @@ class Invitation(models.Model):
     def new_token() -> tuple[str, str]:
         token = secrets.token_urlsafe(32)
         return token, _hash_token(token)
+
+    @property
+    def place(self):
+        """The school, or the education office, the person is invited to."""
+        return self.school if self.school_id is not None else self.district
 
     @property
     def status(self) -> str:
@@ -114,6 +145,29 @@ class Invitation(models.Model):
         if self.expires_at <= timezone.now():
             return "expired"
         return "pending"
+
+
+class InvitationEvent(models.Model):
+    """The trail of a role being granted: who invited, who approved or
+    declined, who accepted, and when. Kept when the invitation's person is
+    deleted (the actor is then empty)."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("Invited")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+        ACCEPTED = "accepted", _("Accepted")
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.action} invitation {self.invitation_id}"
 
 
 class GuardianLink(models.Model):

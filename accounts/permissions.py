@@ -243,10 +243,14 @@ def is_school_admin_or_safety_officer(user) -> bool:
 
 def can_approve_invitation(user, invitation) -> bool:
     """A second person: another admin of the school or a safety officer of its
-    district, never the inviter."""
+    district; for a safety officer, another safety officer of the district.
+    Never the inviter (nor the invited person: accounts.services checks the
+    addresses)."""
     if user.pk == invitation.invited_by_id:
         return False
     roles = roles_of(user)
+    if invitation.school_id is None:
+        return invitation.district_id in roles.district_ids
     return invitation.school_id in roles.school_ids(Role.SCHOOL_ADMIN) or (
         invitation.school.district_id in roles.district_ids
     )

@@ -14,10 +14,10 @@ from datetime import date
 
 from allauth.account.models import EmailAddress
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 
 from . import consent
-from .models import GuardianConsent, GuardianLink, User
+from .models import GuardianConsent, GuardianLink, Invitation, InvitationEvent, User
 
 # --- Consent ----------------------------------------------------------------
 
@@ -167,3 +167,31 @@ def guardian_emails_for_reminder(student_ids) -> list[tuple[str, str]]:
 
 
 # --- The parent page ----------------------------------------------------------
+
+
+# --- Invitations waiting for a second person ---------------------------------
+
+
+def _in_district(district_id: int) -> Q:
+    return Q(school__district_id=district_id) | Q(district_id=district_id)
+
+
+def invitations_waiting_in_district(district_id: int) -> list[Invitation]:
+    """Counselor invitations of the district's schools and safety-officer
+    invitations of the district that wait for approval, oldest first (one
+    query)."""
+    return list(
+        Invitation.objects.filter(_in_district(district_id), waiting_for_approval=True, revoked_at__isnull=True)
+        .select_related("school", "district", "invited_by")
+        .order_by("created_at", "id")
+    )
+
+
+def invitation_decisions_in_district(district_id: int, limit: int = 20) -> list[InvitationEvent]:
+    """The latest approvals and refusals in the district, with who decided (one query)."""
+    return list(
+        InvitationEvent.objects.filter(
+            Q(invitation__school__district_id=district_id) | Q(invitation__district_id=district_id),
+            action__in=[InvitationEvent.Action.APPROVED, InvitationEvent.Action.DECLINED],
+        ).select_related("invitation__school", "invitation__district", "actor")[:limit]
+    )

@@ -2,6 +2,7 @@
 parent settings and the weekly digest."""
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -9,10 +10,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from schools.models import Membership, Role
+from schools.models import District, Membership, Role
 
 from .models import (
+    SAFETY_OFFICER,
     Invitation,
+    InvitationEvent,
     User,
 )
 
@@ -21,8 +24,9 @@ class InvitationError(Exception):
     """An invitation that cannot be used; the message is for the person."""
 
 
-# Roles that let a person read reports: granting one needs a second person.
-ROLES_NEEDING_APPROVAL = frozenset({Role.COUNSELOR})
+# Roles that let a person read reports: granting one needs a second person,
+# and the people who already read those reports are told.
+ROLES_NEEDING_APPROVAL = frozenset({Role.COUNSELOR, SAFETY_OFFICER})
 
 
 def _own_addresses(user) -> set[str]:
@@ -34,12 +38,22 @@ def _own_addresses(user) -> set[str]:
     return addresses
 
 
+def _event(invitation: Invitation, actor, action: str) -> None:
+    InvitationEvent.objects.create(invitation=invitation, actor=actor, action=action)
+
+
 @transaction.atomic
-def invitation_create(*, school, email: str, role: str, invited_by, site_url: str, approved_by=None) -> Invitation:
-    """Invite someone to a staff role. Nobody invites themselves. A counselor
-    invitation waits for a second person's approval (invitation_approve) and
-    is sent only then, unless ``approved_by`` (a district officer importing
-    the school file) is that second person already."""
+def invitation_create(
+    *, email: str, role: str, invited_by, site_url: str, school=None, district=None, approved_by=None
+) -> Invitation:
+    """Invite someone to a staff role at a school, or (``district``) to be a
+    safety officer of an education office. Nobody invites themselves. A
+    counselor or safety-officer invitation waits for a second person's
+    approval (invitation_approve) and is sent only then, unless
+    ``approved_by`` (a district officer importing the school file) is that
+    second person already."""
+    if (role == SAFETY_OFFICER) != (district is not None) or (school is None) == (district is None):
+        raise ValueError("a school role names a school; the safety-officer role names a district")
     email = email.strip().lower()
     if email in _own_addresses(invited_by):
         raise InvitationError(_("You cannot invite yourself: another person must grant you a role."))
@@ -47,6 +61,7 @@ def invitation_create(*, school, email: str, role: str, invited_by, site_url: st
     token, token_hash = Invitation.new_token()
     invitation = Invitation.objects.create(
         school=school,
+        district=district,
         email=email,
         role=role,
         token_hash=token_hash,
@@ -56,10 +71,12 @@ def invitation_create(*, school, email: str, role: str, invited_by, site_url: st
         approved_by=approved_by if role in ROLES_NEEDING_APPROVAL else None,
         approved_at=timezone.now() if role in ROLES_NEEDING_APPROVAL and not waiting else None,
     )
+    _event(invitation, invited_by, InvitationEvent.Action.CREATED)
     if not waiting:
         _invitation_send(invitation, token, site_url)
         if role in ROLES_NEEDING_APPROVAL:
-            _tell_counselors(invitation)
+            _event(invitation, approved_by, InvitationEvent.Action.APPROVED)
+            _tell_readers(invitation)
     return invitation
 
 
@@ -113,56 +130,93 @@ def invitations_create_approved(*, invites: list[tuple], invited_by, site_url: s
     return rows
 
 
+def _check_second_person(invitation: Invitation, user) -> None:
+    if not invitation.waiting_for_approval or invitation.revoked_at or invitation.used_at or invitation.declined_at:
+        raise InvitationError(_("This invitation is not waiting for approval."))
+    if user.pk == invitation.invited_by_id or invitation.email in _own_addresses(user):
+        raise InvitationError(_("Another person must approve this invitation: not the one who made it."))
+
+
+def _locked(invitation: Invitation) -> Invitation:
+    return Invitation.objects.select_for_update(of=("self",)).select_related("school", "district").get(pk=invitation.pk)
+
+
 @transaction.atomic
 def invitation_approve(*, invitation: Invitation, approved_by, site_url: str) -> Invitation:
     """The second person approves a waiting invitation: it is sent (with a
-    fresh link, valid seven days from now) and the school's counselors are
-    told. The inviter, or the invited person, cannot approve it."""
-    invitation = Invitation.objects.select_for_update().select_related("school").get(pk=invitation.pk)
-    if not invitation.waiting_for_approval or invitation.revoked_at or invitation.used_at:
-        raise InvitationError(_("This invitation is not waiting for approval."))
-    if approved_by.pk == invitation.invited_by_id or invitation.email in _own_addresses(approved_by):
-        raise InvitationError(_("Another person must approve this invitation: not the one who made it."))
+    fresh link, valid seven days from now) and the people who already read
+    those reports are told. The inviter, or the invited person, cannot
+    approve it."""
+    invitation = _locked(invitation)
+    _check_second_person(invitation, approved_by)
     token, invitation.token_hash = Invitation.new_token()
     invitation.waiting_for_approval = False
     invitation.approved_by = approved_by
     invitation.approved_at = timezone.now()
     invitation.expires_at = invitation.approved_at + Invitation.VALID_FOR
     invitation.save(update_fields=["token_hash", "waiting_for_approval", "approved_by", "approved_at", "expires_at"])
+    _event(invitation, approved_by, InvitationEvent.Action.APPROVED)
     _invitation_send(invitation, token, site_url)
-    _tell_counselors(invitation)
+    _tell_readers(invitation)
     return invitation
 
 
+@transaction.atomic
+def invitation_decline(*, invitation: Invitation, declined_by) -> Invitation:
+    """The second person says no: nothing is sent, the role is not granted,
+    and the trail keeps who declined."""
+    invitation = _locked(invitation)
+    _check_second_person(invitation, declined_by)
+    invitation.waiting_for_approval = False
+    invitation.declined_by = declined_by
+    invitation.declined_at = invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["waiting_for_approval", "declined_by", "declined_at", "revoked_at"])
+    _event(invitation, declined_by, InvitationEvent.Action.DECLINED)
+    return invitation
+
+
+def _language(invitation: Invitation) -> str:
+    return invitation.school.default_language if invitation.school_id else settings.LANGUAGE_CODE
+
+
 def _invitation_send(invitation: Invitation, token: str, site_url: str) -> None:
-    school = invitation.school
     link = site_url.rstrip("/") + reverse("invitation_accept", kwargs={"token": token})
-    context = {"invitation": invitation, "link": link, "school": school}
-    with translation.override(school.default_language):
+    context = {"invitation": invitation, "link": link, "school": invitation.place}
+    with translation.override(_language(invitation)):
         subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
         body = render_to_string("accounts/email/invitation_body.txt", context)
     transaction.on_commit(lambda: send_mail(subject, body, None, [invitation.email]))
 
 
-def _tell_counselors(invitation: Invitation) -> None:
-    """Every current counselor of the school hears that a counselor invitation
-    was approved, and by whom (never anything about a report)."""
-    counselor_ids = Membership.objects.filter(school=invitation.school, role=Role.COUNSELOR).values("user_id")
-    _tell(invitation, User.objects.filter(pk__in=counselor_ids, is_active=True).exclude(email="").order_by("id"))
+def _readers(invitation: Invitation):
+    """Who already reads the reports the new person will read: the school's
+    counselors, or for a safety officer the district's safety officers."""
+    if invitation.school_id:
+        ids = Membership.objects.filter(school=invitation.school, role=Role.COUNSELOR).values("user_id")
+    else:
+        ids = District.safety_officers.through.objects.filter(district=invitation.district_id).values("user_id")
+    return User.objects.filter(pk__in=ids, is_active=True).exclude(email="").exclude(email__iexact=invitation.email)
 
 
-def _tell(invitation: Invitation, counselors) -> None:
-    for counselor in counselors:
-        context = {"invitation": invitation, "school": invitation.school, "name": counselor.get_short_name()}
-        with translation.override(counselor.preferred_language or invitation.school.default_language):
-            subject = render_to_string("accounts/email/counselor_invited_subject.txt", context).strip()
-            body = render_to_string("accounts/email/counselor_invited_body.txt", context)
-        address = counselor.email
+def _tell_readers(invitation: Invitation) -> None:
+    """Every current reader hears that the role was granted, and by whom
+    (never anything about a report)."""
+    _tell(invitation, _readers(invitation).order_by("id"))
+
+
+def _tell(invitation: Invitation, readers) -> None:
+    kind = "counselor" if invitation.school_id else "officer"
+    for reader in readers:
+        context = {"invitation": invitation, "school": invitation.place, "name": reader.get_short_name()}
+        with translation.override(reader.preferred_language or _language(invitation)):
+            subject = render_to_string(f"accounts/email/{kind}_invited_subject.txt", context).strip()
+            body = render_to_string(f"accounts/email/{kind}_invited_body.txt", context)
+        address = reader.email
         transaction.on_commit(lambda s=subject, b=body, a=address: send_mail(s, b, None, [a]))
 
 
 def invitation_for_token(token: str) -> Invitation:
-    invitation = Invitation.objects.select_related("school").for_token(token).first()
+    invitation = Invitation.objects.select_related("school", "district").for_token(token).first()
     if invitation is None:
         raise InvitationError("unknown")
     if invitation.status != "pending":
@@ -176,7 +230,7 @@ def invitation_accept(*, token: str, display_name: str, password: str, user: Use
     and give it the role. The invitation row is locked so that two clicks on
     the same link cannot both succeed."""
     invitation = invitation_for_token(token)
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation = _locked(invitation)
     if invitation.status != "pending":
         raise InvitationError(invitation.status)
     if user is not None and user.pk in (invitation.invited_by_id, invitation.approved_by_id):
@@ -189,14 +243,18 @@ def invitation_accept(*, token: str, display_name: str, password: str, user: Use
             email=invitation.email,
             password=password,
             display_name=display_name,
-            preferred_language=invitation.school.default_language,
+            preferred_language=_language(invitation),
         )
         # The link arrived at this address, so the address is verified.
         EmailAddress.objects.create(user=user, email=invitation.email, verified=True, primary=True)
-    Membership.objects.get_or_create(user=user, school=invitation.school, role=invitation.role)
+    if invitation.role == SAFETY_OFFICER:
+        invitation.district.safety_officers.add(user)
+    else:
+        Membership.objects.get_or_create(user=user, school=invitation.school, role=invitation.role)
     invitation.used_at = timezone.now()
     invitation.used_by = user
     invitation.save(update_fields=["used_at", "used_by"])
+    _event(invitation, user, InvitationEvent.Action.ACCEPTED)
     return user
 
 

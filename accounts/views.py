@@ -5,11 +5,13 @@ from allauth.account.utils import perform_login
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from edu_platform.ratelimit import client_address
 
 from . import card_signin, permissions
+from .adapter import record_password_entered
 from .forms import (
     AcceptInvitationForm,
 )
@@ -18,6 +20,14 @@ from .services import InvitationError, invitation_accept, invitation_for_token
 
 @login_required
 def role_home(request):
+    """A person's own start page, or the page they were on their way to
+    (``next``, e.g. the counselor's inbox after setting up the authenticator
+    app), if that is a page of this site."""
+    next_url = request.GET.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(next_url)
     return redirect(permissions.home_url_name(request.user))
 
 
@@ -40,6 +50,9 @@ def accept_invitation(request, token):
                     display_name=form.cleaned_data["display_name"],
                     password=form.cleaned_data["password1"],
                 )
+                # The new password was just typed: setting up the authenticator
+                # app next does not ask for it again.
+                record_password_entered(request, user)
                 return perform_login(request, user, redirect_url="/start/")
         except InvitationError as error:
             return render(request, "accounts/invitation_invalid.html", {"reason": str(error)}, status=410)

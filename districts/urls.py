@@ -13,4 +13,18 @@ urlpatterns = [
         "office/<str:code>/schools/import/<int:import_pk>/", views.school_import_preview, name="school_import_preview"
     ),
     path("office/<str:code>/schools/<str:school_code>/", views.office_school, name="office_school"),
+    # Granting roles that read reports: the second person's page.
+    path("office/<str:code>/invitations/", views.office_invitations, name="office_invitations"),
+    path(
+        "office/<str:code>/invitations/<int:invitation_pk>/approve/",
+        views.office_invitation_decide,
+        {"decision": "approve"},
+        name="office_invitation_approve",
+    ),
+    path(
+        "office/<str:code>/invitations/<int:invitation_pk>/decline/",
+        views.office_invitation_decide,
+        {"decision": "decline"},
+        name="office_invitation_decline",
+    ),
 ]

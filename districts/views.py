@@ -7,17 +7,22 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.permissions import roles_of, safety_officer_required
+from accounts import selectors as account_selectors
+from accounts.forms import OfficerInvitationForm
+from accounts.models import SAFETY_OFFICER, Invitation
+from accounts.permissions import can_approve_invitation, roles_of, safety_officer_required
+from accounts.services import InvitationError, invitation_approve, invitation_create, invitation_decline
 from curriculum.models.pages import Band
 from edu_platform.charts import bar_chart
 from edu_platform.spreadsheets import write_xlsx
 from edu_platform.urls_public import public_base_url
-from schools.models import District, School
+from schools.models import District, Role, School
 
 from . import exports, selectors, services, signin
 from .forms import IdentityProviderForm, SchoolFileForm, ThresholdForm
@@ -220,3 +225,78 @@ def office_signin_settings(request, code):
         "districts/office_signin_settings.html",
         {"district": district, "form": form, "provider": provider, "callback_url": callback},
     )
+
+
+# --- Invitations waiting for a second person ----------------------------------------------
+
+
+def _role_label(role: str) -> str:
+    return _("Safety officer of the education office") if role == SAFETY_OFFICER else Role(role).label
+
+
+@safety_officer_required
+@require_http_methods(["GET", "POST"])
+def office_invitations(request, code):
+    """Invitations to roles that read reports, waiting for a second person:
+    counselors of the district's schools and safety officers of the office.
+    The officer approves or declines those they did not make; the latest
+    decisions are listed with who made them. An officer proposes another
+    safety officer here too (another officer of the office approves)."""
+    district = _district(request, code)
+    form = OfficerInvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation_create(
+                district=district,
+                email=form.cleaned_data["email"],
+                role=SAFETY_OFFICER,
+                invited_by=request.user,
+                site_url=public_base_url(request),
+            )
+        except InvitationError as error:
+            form.add_error("email", str(error))
+        else:
+            messages.success(
+                request,
+                _("The invitation waits for approval: another safety officer of the office must approve it."),
+            )
+            return redirect("office_invitations", code=district.code)
+    waiting = [
+        {"invitation": inv, "role": _role_label(inv.role), "can_decide": can_approve_invitation(request.user, inv)}
+        for inv in account_selectors.invitations_waiting_in_district(district.pk)
+    ]
+    decisions = [
+        {"event": event, "role": _role_label(event.invitation.role)}
+        for event in account_selectors.invitation_decisions_in_district(district.pk)
+    ]
+    return render(
+        request,
+        "districts/office_invitations.html",
+        {"district": district, "waiting": waiting, "decisions": decisions, "form": form},
+        status=200 if request.method == "GET" or not form.errors else 400,
+    )
+
+
+@safety_officer_required
+@require_POST
+def office_invitation_decide(request, code, invitation_pk, decision):
+    district = _district(request, code)
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("school", "district"),
+        Q(school__district=district) | Q(district=district),
+        pk=invitation_pk,
+    )
+    if not can_approve_invitation(request.user, invitation):
+        raise PermissionDenied
+    try:
+        if decision == "approve":
+            invitation_approve(invitation=invitation, approved_by=request.user, site_url=public_base_url(request))
+            messages.success(
+                request, _("Approved: the invitation was sent, and the people who read these reports were told.")
+            )
+        else:
+            invitation_decline(invitation=invitation, declined_by=request.user)
+            messages.success(request, _("Declined: the invitation will not be sent."))
+    except InvitationError as error:
+        messages.error(request, str(error))
+    return redirect("office_invitations", code=district.code)

@@ -172,6 +172,10 @@ MATRIX = {
     "school_import_upload": ("get", "district", OWN_OFFICE),
     "school_import_template": ("get", "district", OWN_OFFICE),
     "school_import_preview": ("get", "school_import", OWN_OFFICE),
+    # The second person's page: invitations waiting in the officer's own district.
+    "office_invitations": ("get", "district", OWN_OFFICE),
+    "office_invitation_approve": ("post", "office_invitation", dict(only("through", "officer"))),
+    "office_invitation_decline": ("post", "office_invitation", dict(only("through", "officer"))),
     # counselors
     "counsel_home": ("get", None, COUNSELORS),
     "counsel_case": ("get", "report", OWN_CASE),
@@ -393,6 +397,7 @@ KWARGS = {
     "waiting_invitation": lambda o: {"code": o.cast.school.code, "invitation_pk": o.waiting_invitation.pk},
     "live_code": lambda o: {"code": o.live_session.code},
     "live_session": lambda o: {"pk": o.live_session.pk},
+    "office_invitation": lambda o: {"code": o.cast.school.district.code, "invitation_pk": o.waiting_invitation.pk},
 }
 STAFF_WITH_MFA = {"counselor", "other_counselor", "school_admin", "editor", "officer", "other_officer"}
 

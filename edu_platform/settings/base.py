@@ -141,6 +141,8 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = gettext_lazy("[Safe Together] ")
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_FORMS = {"signup": "accounts.forms.ParentSignupForm"}
+# allauth names people by their display name ("김보호 님, 로그인했어요."), not by the generated username.
+ACCOUNT_USER_DISPLAY = "accounts.adapter.user_display"
 # A whole class signs in from one school address when the bell rings, so the
 # per-address limits are generous; the per-account limit stops guessing.
 # "login_failed" locks adults only: pupils (and usernames of no account) wait
@@ -166,6 +168,10 @@ SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_QUERY_EMAIL = True
 SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True}}
 
+# Changing the second factor or the password asks who it is, unless the
+# person typed their password (or code) within the last five minutes, the
+# login included (accounts.adapter.count_login_as_recent_authentication).
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 5 * 60
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Safe Together"
 # Roles that must have a second factor before they reach their tools.
