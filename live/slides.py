@@ -106,6 +106,7 @@ def _hint(kind: str) -> str:
         "text": _("Read it together. Ask one pupil to say it in their own words."),
         "scenario": _("Read the chat with two voices. Ask: what could each person do now?"),
         "key_point": _("Ask the class to agree or disagree, then talk about why."),
+        "idea": _("Ask the class to agree or disagree, then talk about why."),
         "vocabulary": _("Ask for an example of each word before showing the definition."),
         "legal_fact": _("Stress that the law protects victims; the date shows the text is current."),
         "help_resource": _("Say the number aloud and where it is written on every page."),
@@ -119,7 +120,8 @@ def _hint(kind: str) -> str:
         "poll": _("There is no wrong answer: it tells you where the class stands."),
         "quiz": _("Wait until most have answered, then reveal and read the feedback."),
     }
-    return escape(hints.get(kind, ""))
+    # A block kind without its own hint still gives the teacher something to say.
+    return escape(hints.get(kind, hints["text"]))
 
 
 def _render(child, context: dict) -> str:
@@ -135,7 +137,7 @@ def _activity_for(child) -> Activity | None:
             prompt=value["question"],
             options=tuple(Option(f"c{n}", item["choice"]) for n, item in enumerate(value["choices"])),
         )
-    if kind == "key_point":
+    if kind in ("key_point", "idea"):  # an idea is a key point with its icon
         return Activity(
             id=str(child.id),
             kind="agree",
