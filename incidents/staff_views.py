@@ -23,7 +23,7 @@ from accounts.permissions import counselor_required, roles_of, safety_officer_re
 from edu_platform.urls_public import public_url
 from schools.models import District, School
 
-from . import cases, permissions, selectors, services
+from . import cases, keyring, permissions, selectors, services
 from .forms import (
     AssignForm,
     InboxFilterForm,
@@ -85,8 +85,7 @@ def _case(request, pk: int):
 def _render_case(request, report, status=200, **forms):
     staff = list(permissions.assignable_staff(report))
     context = {
-        "report": report,
-        **selectors.case_detail(report),
+        **selectors.case_detail(report, keyring.keyring_for(request)),
         "status_form": forms.get("status_form") or StatusForm(report=report),
         "assign_form": forms.get("assign_form")
         or AssignForm(staff=staff, initial={"assignee": str(report.assigned_to_id or "")}),
@@ -115,7 +114,7 @@ def case_detail(request, pk):
 @require_GET
 def case_print(request, pk):
     report = _case(request, pk)
-    context = {"report": report, **selectors.case_detail(report), "history": selectors.case_history(report)}
+    context = {**selectors.case_detail(report, keyring.keyring_for(request)), "history": selectors.case_history(report)}
     cases.report_opened(report=report, actor=request.user, printed=True)
     return render(request, "incidents/case_print.html", context)
 

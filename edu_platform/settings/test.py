@@ -23,3 +23,5 @@ INCIDENT_ENCRYPTION_KEYS = [
     "dGVzdC1vbmx5LWtleS1udW1iZXItdHdvLTMyYnl0ZXM=",
 ]
 INCIDENT_RATE_LIMIT_PEPPER = "test-only-pepper"  # noqa: S105
+# Reading keys wrapped cheaply in tests (the parameters are stored with each key).
+INCIDENT_KEY_KDF = (1, 8192)
