@@ -148,9 +148,9 @@ def dataset(name: str, small: bool, rebuild: bool, schools: int, students: int) 
     return counts
 
 
-def measure(name: str, runs: int) -> dict:
+def measure(name: str, runs: int, script: str = "bench/measure.py") -> dict:
     out = subprocess.run(
-        [PY, "bench/measure.py", str(runs)], cwd=ROOT, env=base_env(name), capture_output=True, text=True, timeout=3600
+        [PY, script, str(runs)], cwd=ROOT, env=base_env(name), capture_output=True, text=True, timeout=3600
     )
     if out.returncode != 0:
         raise RuntimeError(out.stderr[-3000:])
@@ -376,6 +376,7 @@ def main():
         "http": {},
         "load": {},
         "broker_down": {},
+        "sealing": {},
     }
     dataset("bench_small", True, False, 2, 420)
     large = dataset("bench_large", False, args.rebuild, args.schools, args.students)
@@ -395,6 +396,8 @@ def main():
     }
     result["render_ms"] = m_large["render_ms"]
     result["receipt_lookup"] = m_large["receipt_lookup"]
+    log("sealing: report submission and opening a case, sealed and as before ...")
+    result["sealing"] = measure("bench_large", 30, "bench/sealing.py")
 
     log("HTTP with gunicorn (2 workers) and wrk ...")
     server = Gunicorn("bench_large")
@@ -478,6 +481,7 @@ def print_table(result: dict) -> None:
     print("\nHTTP, gunicorn with 2 workers (requests per second)")
     for key, value in http.items():
         print(f"  {key:<24} {value}")
+    print("\nSealing (bench/sealing.py):", result["sealing"])
     print("\nBell-ring load:", result["load"])
     print("Broker down:", result["broker_down"])
     print("Dataset:", result["dataset"])

@@ -555,21 +555,28 @@ def recovery_key_create(*, school=None, district=None, actor, now=None) -> Priva
 @transaction.atomic
 def add_missing_recovery_copies(*, keyring, now=None) -> int:
     """Reports this session can open that are not yet sealed to their place's
-    recovery key (sealed before the sheet was made): seal them to it."""
+    recovery key (they arrived before the sheet was made): seal them to it.
+    One query for the copies, one per place for its recovery key."""
     now = timezone.now() if now is None else now
-    rows = []
-    mine = SealedReportKey.objects.filter(holder_id=keyring.user_id, sealed_to=keyring.public).select_related("report")
-    recoveries = {}
+    covered = SealedReportKey.objects.filter(recovery__isnull=False).values("report_id")
+    mine = (
+        SealedReportKey.objects.filter(holder_id=keyring.user_id, sealed_to=keyring.public)
+        .exclude(report_id__in=covered)
+        .select_related("report")
+    )
+    rows, recoveries = [], {}
     for copy in mine:
         report = copy.report
         place = (report.routed_to, report.district_id if report.routed_to == Routing.DISTRICT else report.school_id)
         if place not in recoveries:
             recoveries[place] = recovery_key_for(report)
-        recovery = recoveries[place]
-        if recovery is None or SealedReportKey.objects.filter(report=report, recovery=recovery).exists():
+        if recoveries[place] is None:
             continue
-        key = sealing.open_key(keyring.private, copy.sealed_key)
-        rows.extend(_copies(report, key, readers=[], recovery=recovery, granted_by=None, now=now))
+        try:
+            key = sealing.open_key(keyring.private, copy.sealed_key)
+        except sealing.SealingError:
+            continue
+        rows.extend(_copies(report, key, readers=[], recovery=recoveries[place], now=now))
     SealedReportKey.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
 
