@@ -92,7 +92,7 @@ def report_send_message(*, report: IncidentReport, body: str, actor, now: dateti
         sender=CaseMessage.Sender.STAFF,
         author=actor,
         created_at=now,
-        **keys.seal_for_report(report, {"body": body}),
+        **keys.seal_for_report(report, {"body": body, "link": "", "handle": ""}),
     )
     CaseEvent.objects.create(report=report, kind=CaseEvent.Kind.STAFF_MESSAGE, actor=actor, at=now)
     services.audit(actor=actor, report=report, action=AuditEvent.Action.MESSAGE, now=now)

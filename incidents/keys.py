@@ -374,15 +374,23 @@ class OpenedCase:
 def open_case(report: IncidentReport, keyring, *, thread, notes, referrals) -> OpenedCase:
     """The case's rows opened with the session's key. Without a key the
     sealed texts read "[Sealed: ...]" and ``readable`` is False: the page
-    says why and how to get access, never an error."""
-    sealed = ReportSeal.objects.filter(report_id=report.pk).exists()
-    try:
-        key = report_key_for_holder(report, keyring) if sealed else None
-    except sealing.SealingError:
-        logger.warning("The sealed key of report %s for user %s is damaged.", report.pk, keyring.user_id)
-        key = None
-    if key is not None:
-        _fulfil_reporter_copy(report, key)
+    says why and how to get access, never an error. One query (this
+    person's copy and whether the reporter has one) besides the rows."""
+    sealed = sealing.is_sealed(report.details)  # every sealed report's details are sealed, even when empty
+    key = None
+    if sealed and keyring is not None:
+        copies = list(
+            SealedReportKey.objects.filter(report_id=report.pk)
+            .filter(Q(holder_id=keyring.user_id, sealed_to=keyring.public) | Q(reporter=True))
+            .values_list("reporter", "sealed_key")
+        )
+        mine = next((sealed_key for is_reporter, sealed_key in copies if not is_reporter), None)
+        try:
+            key = None if mine is None else sealing.open_key(keyring.private, mine)
+        except sealing.SealingError:
+            logger.warning("The sealed key of report %s for user %s is damaged.", report.pk, keyring.user_id)
+        if key is not None and not any(is_reporter for is_reporter, _ in copies):
+            _fulfil_reporter_copy(report, key)
     return OpenedCase(
         report=_opened(report, REPORT_TEXT_FIELDS, key),
         thread=[_opened(m, MESSAGE_TEXT_FIELDS, key) for m in thread],
@@ -400,7 +408,7 @@ def _fulfil_reporter_copy(report: IncidentReport, key: PrivateKey) -> None:
     reporter_public = receipts.reporter_public_key(
         IncidentReport.objects.filter(pk=report.pk).values_list("receipt_hash", flat=True).first() or ""
     )
-    if reporter_public and not SealedReportKey.objects.filter(report_id=report.pk, reporter=True).exists():
+    if reporter_public:
         SealedReportKey.objects.bulk_create(
             [_reporter_copy(report, key, reporter_public, timezone.now())], ignore_conflicts=True
         )

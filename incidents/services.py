@@ -452,7 +452,7 @@ def reporter_reply(*, report: IncidentReport, body: str, now: datetime | None = 
         sender=CaseMessage.Sender.REPORTER,
         kind=CaseMessage.Kind.REPLY,
         created_at=now,
-        **keys.seal_for_report(report, {"body": body}),
+        **keys.seal_for_report(report, {"body": body, "link": "", "handle": ""}),
     )
     CaseEvent.objects.create(report=report, kind=CaseEvent.Kind.REPORTER_MESSAGE, at=now)
     _reporter_wrote(report, now=now)

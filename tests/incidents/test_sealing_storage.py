@@ -152,8 +152,9 @@ def test_a_copy_of_database_redis_and_environment_opens_nothing(cast, officer, d
         for row in model.objects.values_list(*fields):
             for value in row:
                 assert sealing.is_sealed(value), (model, value[:20])  # every content column is ciphertext
-                sealed_values.append(sealing.b64decode(value[len(sealing.PREFIX) :]))
-    assert len(sealed_values) >= 20
+                if value != sealing.PREFIX:  # an empty text is the bare prefix
+                    sealed_values.append(sealing.b64decode(value[len(sealing.PREFIX) :]))
+    assert len(sealed_values) >= 12
 
     # The environment's Fernet keys open no content column.
     for key in settings.INCIDENT_ENCRYPTION_KEYS:
