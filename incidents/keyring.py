@@ -125,9 +125,9 @@ class KeyringCookieMiddleware:
         return response
 
 
-def unlock_at_sign_in(request, user, password: str) -> None:
+def unlock_at_sign_in(request, user, password: str, *, replace: bool = True) -> None:
     try:
-        key = keys.person_key_unlock(user=user, password=password)
+        key = keys.person_key_unlock(user=user, password=password, replace=replace)
     except Exception:  # noqa: BLE001 - signing in must never fail because of the keys
         logger.exception("The reading key of user %s could not be unlocked.", user.pk)
         return
@@ -169,11 +169,12 @@ def _remember_new_password(sender, instance, **kwargs):
 def _signed_in(sender, request, user, **kwargs):
     """After accepting an invitation the person is signed in with the
     password they just chose (no login form): unlock with it."""
-    password = getattr(user, "_sealing_new_password", None)
+    password = user.__dict__.pop("_sealing_new_password", None)
     if request is None or not password or not hasattr(request, "session"):
         return
     if (request.session.get(SESSION_KEY) or {}).get("uid") != user.pk:
-        unlock_at_sign_in(request, user, password)
+        # Never replaces a key: this password was set, not checked, here.
+        unlock_at_sign_in(request, user, password, replace=False)
 
 
 @receiver(user_logged_out)
@@ -187,7 +188,7 @@ def _signed_out(sender, request, user, **kwargs):
 def _password_changed(sender, request, user, **kwargs):
     """Same key pair, wrapped with the new password: from the session's key,
     or (signed in before sealing) from the old password the form checked."""
-    password = getattr(user, "_sealing_new_password", None)
+    password = user.__dict__.pop("_sealing_new_password", None)
     row = PersonKey.objects.filter(user=user).first()
     if not password:
         return
@@ -214,7 +215,7 @@ def _password_changed(sender, request, user, **kwargs):
 def _password_reset(sender, request, user, **kwargs):
     """A forgotten password: the old key cannot be opened. A new key pair;
     a colleague or the recovery sheet gives access again."""
-    password = getattr(user, "_sealing_new_password", None)
+    password = user.__dict__.pop("_sealing_new_password", None)
     if password and (PersonKey.objects.filter(user=user).exists() or keys.may_read_reports(user)):
         keys.person_key_replace(user=user, password=password)
 

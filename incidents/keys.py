@@ -135,7 +135,7 @@ def person_key_create(*, user, password: str, now: datetime | None = None) -> Pr
     row = PersonKey(user=user, created_at=now, updated_at=now)
     _wrap_for(row, key, password)
     row.save()
-    audit_key(actor=user, places=_audit_places(user), action=AuditEvent.Action.KEY_CREATED, now=now)
+    # Not audited: a key pair alone opens nothing; every copy sealed to it is.
     release_escrow(account_permissions.roles_of(user), now=now)
     return key
 
@@ -179,16 +179,19 @@ def person_key_replace(*, user, password: str, now: datetime | None = None) -> P
     return key
 
 
-def person_key_unlock(*, user, password: str, now: datetime | None = None) -> PrivateKey | None:
+def person_key_unlock(*, user, password: str, now: datetime | None = None, replace: bool = True) -> PrivateKey | None:
     """At sign-in with a verified password: the reader's private key, made
     the first time, replaced if it was wrapped with a password that is no
-    longer theirs (set by an operator). None for people who read no reports."""
+    longer theirs (set by an operator; only with ``replace``, i.e. when the
+    password was just verified). None for people who read no reports."""
     row = PersonKey.objects.filter(user=user).first()
     if row is None:
         return person_key_create(user=user, password=password, now=now) if may_read_reports(user) else None
     try:
         return person_key_unwrap(row, password)
     except sealing.SealingError:
+        if not replace:
+            return None
         logger.warning("The reading key of user %s was wrapped with an old password; replaced.", user.pk)
         return person_key_replace(user=user, password=password, now=now)
 

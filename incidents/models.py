@@ -300,7 +300,6 @@ class AuditEvent(models.Model):
         NOTE = "note", _("Wrote an internal note")
         ESCALATE = "escalate", _("Escalated a missed response target")
         DELETE = "delete", _("Deleted after the retention period")
-        KEY_CREATED = "key_created", _("Made a reading key")
         KEY_REPLACED = "key_replaced", _("Replaced a reading key (password reset)")
         GRANT = "grant", _("Granted access to sealed reports")
         REVOKE = "revoke", _("Access to sealed reports ended")
