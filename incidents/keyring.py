@@ -155,6 +155,16 @@ class KeyUnlockingLoginForm(LoginForm):
 # --- signals ------------------------------------------------------------------------------------
 
 
+def _take_new_password(user) -> str | None:
+    """The password just set on this in-memory user (see the module's
+    docstring), used once and then forgotten. Works through request.user's
+    lazy wrapper."""
+    password = getattr(user, "_sealing_new_password", None)
+    if password:
+        delattr(user, "_sealing_new_password")
+    return password
+
+
 @receiver(post_save, sender=settings.AUTH_USER_MODEL)
 def _remember_new_password(sender, instance, **kwargs):
     raw = getattr(instance, "_password", None)
@@ -169,7 +179,7 @@ def _remember_new_password(sender, instance, **kwargs):
 def _signed_in(sender, request, user, **kwargs):
     """After accepting an invitation the person is signed in with the
     password they just chose (no login form): unlock with it."""
-    password = user.__dict__.pop("_sealing_new_password", None)
+    password = _take_new_password(user)
     if request is None or not password or not hasattr(request, "session"):
         return
     if (request.session.get(SESSION_KEY) or {}).get("uid") != user.pk:
@@ -188,7 +198,7 @@ def _signed_out(sender, request, user, **kwargs):
 def _password_changed(sender, request, user, **kwargs):
     """Same key pair, wrapped with the new password: from the session's key,
     or (signed in before sealing) from the old password the form checked."""
-    password = user.__dict__.pop("_sealing_new_password", None)
+    password = _take_new_password(user)
     row = PersonKey.objects.filter(user=user).first()
     if not password:
         return
@@ -215,7 +225,7 @@ def _password_changed(sender, request, user, **kwargs):
 def _password_reset(sender, request, user, **kwargs):
     """A forgotten password: the old key cannot be opened. A new key pair;
     a colleague or the recovery sheet gives access again."""
-    password = user.__dict__.pop("_sealing_new_password", None)
+    password = _take_new_password(user)
     if password and (PersonKey.objects.filter(user=user).exists() or keys.may_read_reports(user)):
         keys.person_key_replace(user=user, password=password)
 
