@@ -262,3 +262,23 @@ def test_sealing_the_fernet_reports_loses_nothing(client, cast, capsys):
     assert "legacy reply" in reporter.get("/report/follow-up/case/").content.decode()
     call_command("seal_incident_reports")
     assert "Reports sealed: 0" in capsys.readouterr().out
+
+
+def test_signing_in_right_after_choosing_a_password_makes_the_key(cast, rf):
+    """Accepting an invitation: the account is made with the chosen password
+    and signed in at once (no login form); the key pair is made then."""
+    from django.contrib.auth import login
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.sessions.backends.db import SessionStore
+
+    user = UserFactory.build(username="invited", email="invited@example.org")
+    user.set_password("chosen-password-9")
+    user.save()
+    MembershipFactory(user=user, school=cast.school, role=Role.COUNSELOR)
+    request = rf.get("/")
+    request.session, request.user = SessionStore(), AnonymousUser()
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    row = PersonKey.objects.get(user=user)
+    assert keys.person_key_unwrap(row, "chosen-password-9")
+    assert request.session[keyring.SESSION_KEY]["uid"] == user.pk
+    assert not hasattr(user, "_sealing_new_password")  # used once, then forgotten
