@@ -165,9 +165,9 @@ def dataset(name: str, small: bool, rebuild: bool, schools: int, students: int, 
     return counts
 
 
-def measure(name: str, runs: int) -> dict:
+def measure(name: str, runs: int, script: str = "bench/measure.py") -> dict:
     out = subprocess.run(
-        [PY, "bench/measure.py", str(runs)], cwd=ROOT, env=base_env(name), capture_output=True, text=True, timeout=3600
+        [PY, script, str(runs)], cwd=ROOT, env=base_env(name), capture_output=True, text=True, timeout=3600
     )
     if out.returncode != 0:
         raise RuntimeError(out.stderr[-3000:])
@@ -405,6 +405,7 @@ def main():
         "load": {},
         "broker_down": {},
         "class_size_queries": {},
+        "sealing": {},
     }
     dataset("bench_small", True, False, 2, 420)
     if args.quick:
@@ -432,6 +433,8 @@ def main():
     result["class_size_queries"] = m_large["class_size_queries"]
     result["school_import"] = m_large["school_import"]
     result["office_rollup_s"] = m_large["office_rollup_s"]
+    log("sealing: report submission and opening a case, sealed and as before ...")
+    result["sealing"] = measure(big, 30, "bench/sealing.py")
 
     log("HTTP with gunicorn (2 workers) and wrk ...")
     server = Gunicorn(big)
@@ -528,6 +531,7 @@ def print_table(result: dict) -> None:
     print("\nHTTP, gunicorn with 2 workers (requests per second)")
     for key, value in http.items():
         print(f"  {key:<24} {value}")
+    print("\nSealing (bench/sealing.py):", result["sealing"])
     print("\nBell-ring load:", result["load"])
     print("Broker down:", result["broker_down"])
     print("Dataset:", result["dataset"])

@@ -7,6 +7,6 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("Incident reports")
 
     def ready(self):
-        from . import log_filters
+        from . import keyring, log_filters  # noqa: F401  (keyring: sign-in and password signals)
 
         log_filters.install()

@@ -1,6 +1,10 @@
 """The counselor's case: status, assignment, messages to the reporter,
 internal notes, referrals, reading it (audited), and the periodic work on
 cases: escalation of missed response targets and deletion after retention.
+What anyone writes is sealed to the report's own key (``incidents.keys``):
+writing needs no key; reading needs the counselor's keyring. Deleting a
+report after retention deletes its sealed keys with it (cascade), so its
+content is unreadable from that moment, in every copy made afterwards.
 Notifications and the audit log come from ``incidents.services``."""
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import services  # the notifications and the audit log; services' tasks import this module
+from . import keys, services  # the notifications and the audit log; services' tasks import this module
 from .models import (
     AWAITING_RESPONSE,
     AuditEvent,
@@ -97,7 +101,11 @@ def report_send_message(*, report: IncidentReport, body: str, actor, now: dateti
     now = services.to_minute(now or timezone.now())
     report = _locked(report)
     message = CaseMessage.objects.create(
-        report=report, sender=CaseMessage.Sender.STAFF, author=actor, body=body, created_at=now
+        report=report,
+        sender=CaseMessage.Sender.STAFF,
+        author=actor,
+        created_at=now,
+        **keys.seal_for_report(report, {"body": body, "link": "", "handle": ""}),
     )
     CaseEvent.objects.create(report=report, kind=CaseEvent.Kind.STAFF_MESSAGE, actor=actor, at=now)
     services.audit(actor=actor, report=report, action=AuditEvent.Action.MESSAGE, now=now)
@@ -112,7 +120,9 @@ def report_send_message(*, report: IncidentReport, body: str, actor, now: dateti
 @transaction.atomic
 def report_add_note(*, report: IncidentReport, body: str, actor, now: datetime | None = None) -> CaseNote:
     now = services.to_minute(now or timezone.now())
-    note = CaseNote.objects.create(report=report, author=actor, body=body, created_at=now)
+    note = CaseNote.objects.create(
+        report=report, author=actor, created_at=now, **keys.seal_for_report(report, {"body": body})
+    )
     CaseEvent.objects.create(report=report, kind=CaseEvent.Kind.NOTE, actor=actor, at=now)
     services.audit(actor=actor, report=report, action=AuditEvent.Action.NOTE, now=now)
     return note
@@ -126,7 +136,12 @@ def report_add_referral(
     now = services.to_minute(now or timezone.now())
     report = _locked(report)
     referral = Referral.objects.create(
-        report=report, agency=agency, referred_on=referred_on, note=note, created_by=actor, created_at=now
+        report=report,
+        agency=agency,
+        referred_on=referred_on,
+        created_by=actor,
+        created_at=now,
+        **keys.seal_for_report(report, {"note": note}),
     )
     CaseEvent.objects.create(report=report, kind=CaseEvent.Kind.REFERRAL, actor=actor, at=now)
     services.audit(actor=actor, report=report, action=AuditEvent.Action.REFERRAL, detail=agency, now=now)

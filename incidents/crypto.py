@@ -1,4 +1,7 @@
-"""Encryption at rest for everything a reporter or a counselor writes.
+"""Encryption at rest with the server's keys (Fernet): what the server must
+read itself (the reporters' short sessions, escrowed report keys) and the
+content of reports written before sealing (``manage.py seal_incident_reports``
+moves them to per-report keys, see ``incidents.sealing`` and docs/sealing.md).
 
 The keys come from ``INCIDENT_ENCRYPTION_KEYS`` (environment, newest first)
 and never live in the database: a copy of the database alone reads as noise.
@@ -15,6 +18,8 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+
+from .sealing import Ciphertext
 
 
 class DecryptionError(Exception):
@@ -58,21 +63,27 @@ def is_encrypted_with_newest_key(token: str) -> bool:
 
 
 class EncryptedTextField(models.TextField):
-    """Text encrypted in the database and plain in Python.
+    """A column of what a reporter or a counselor wrote: never plaintext.
 
-    Every save produces a new ciphertext (Fernet uses a random IV), so equal
-    texts do not look equal in the table. Filtering on these columns is
-    meaningless and never done."""
+    The services seal values to the report's own key (``incidents.keys``)
+    and hand the field a ``sealing.Ciphertext``, which is stored as it is;
+    values read from the database stay ciphertext too (``Ciphertext``), and
+    are opened only with a key from a counselor's session or a receipt.
+    A plain string that reaches the field by another path is encrypted with
+    the server's Fernet key, as before sealing, so it is never stored in the
+    clear (and the storage test finds it, since the server could read it)."""
 
-    description = "Text encrypted with the incident keys"
+    description = "Text sealed to a report's key (or, before sealing, encrypted with the incident keys)"
 
     def from_db_value(self, value, expression, connection):
         if value is None:
             return value
-        return decrypt(value)
+        return Ciphertext(value)
 
     def get_prep_value(self, value):
         value = super().get_prep_value(value)
         if value is None:
             return None
+        if isinstance(value, Ciphertext):
+            return str(value)
         return encrypt(value)

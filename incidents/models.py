@@ -315,6 +315,12 @@ class AuditEvent(models.Model):
         ESCALATE = "escalate", _("Escalated a missed response target")
         DELETE = "delete", _("Deleted after the retention period")
         TAG = "tag", _("Changed the tags")
+        KEY_REPLACED = "key_replaced", _("Replaced a reading key (password reset)")
+        GRANT = "grant", _("Granted access to sealed reports")
+        REVOKE = "revoke", _("Access to sealed reports ended")
+        RECOVERY_SHEET = "recovery_sheet", _("Made the recovery sheet")
+        RECOVER = "recover", _("Used the recovery sheet")
+        SEAL = "seal", _("Sealed reports written before sealing")
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
@@ -433,3 +439,99 @@ class PushSubscription(models.Model):
 
     def __str__(self):
         return f"push {self.user_id}"
+
+
+# --- sealed reports (incidents.sealing, incidents.keys, docs/sealing.md) ----------------
+
+
+class PersonKey(models.Model):
+    """A reader's X25519 key pair (counselors, district safety officers). The
+    private half is stored only wrapped with a key derived from their
+    password by Argon2id; the server alone cannot open it."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_key_pair")
+    public_key = models.CharField(max_length=64)
+    wrapped_private_key = models.TextField()
+    kdf_salt = models.CharField(max_length=64)
+    kdf_time_cost = models.PositiveIntegerField()
+    kdf_memory_cost = models.PositiveIntegerField()
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"key of {self.user_id}"
+
+
+class RecoveryKey(models.Model):
+    """The public half of a school's (or, for reports about staff, an
+    education office's) recovery key. The private half is only on the
+    printed recovery sheet, shown once."""
+
+    school = models.OneToOneField(
+        "schools.School", on_delete=models.CASCADE, null=True, blank=True, related_name="report_recovery_key"
+    )
+    district = models.OneToOneField(
+        "schools.District", on_delete=models.CASCADE, null=True, blank=True, related_name="report_recovery_key"
+    )
+    public_key = models.CharField(max_length=64)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(school__isnull=False, district__isnull=True)
+                | models.Q(school__isnull=True, district__isnull=False),
+                name="recovery_key_one_place",
+            )
+        ]
+
+    def __str__(self):
+        return f"recovery key of {self.school_id or self.district_id}"
+
+
+class ReportSeal(models.Model):
+    """A report's own public key: everything written into the report is
+    sealed to it. ``escrow`` holds the report's private key encrypted with
+    the server's key only while nobody can be sealed to (no reader has keys
+    and there is no recovery sheet yet); it is emptied as soon as someone can."""
+
+    report = models.OneToOneField(IncidentReport, on_delete=models.CASCADE, related_name="seal")
+    public_key = models.CharField(max_length=64)
+    escrow = models.TextField(blank=True, default="")
+    sealed_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"seal of #{self.report_id}"
+
+
+class SealedReportKey(models.Model):
+    """A report's private key sealed to one holder: a reader, the recovery
+    key, or the reporter (the key derived from the receipt). Deleting the
+    row takes that holder's access away at once."""
+
+    report = models.ForeignKey(IncidentReport, on_delete=models.CASCADE, related_name="sealed_keys")
+    holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+")
+    recovery = models.ForeignKey(RecoveryKey, on_delete=models.CASCADE, null=True, related_name="sealed_keys")
+    reporter = models.BooleanField(default=False)
+    sealed_to = models.CharField(max_length=64)
+    sealed_key = models.TextField()
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "holder"], condition=models.Q(holder__isnull=False), name="sealed_key_holder"
+            ),
+            models.UniqueConstraint(
+                fields=["report", "recovery"], condition=models.Q(recovery__isnull=False), name="sealed_key_recovery"
+            ),
+            models.UniqueConstraint(fields=["report"], condition=models.Q(reporter=True), name="sealed_key_reporter"),
+        ]
+        indexes = [models.Index(fields=["holder", "report"], name="sealed_key_by_holder")]
+
+    def __str__(self):
+        return f"key of #{self.report_id}"

@@ -15,6 +15,15 @@ A receipt is the only key to a report, so the database never holds it:
   argon2 hash still has to confirm every candidate. With 100,000 reports a
   lookup almost always finds at most one row.
 
+Sealed reports (docs/sealing.md): the same single Argon2id computation also
+gives the reporter a key pair. ``receipt_hash`` of a sealed report is
+``nacl1$<salt>$<public key>``: the X25519 public key of the private key
+Argon2id derives from the receipt and the salt. Checking a receipt derives
+the key and compares the public halves, and the derived private key opens
+the reporter's sealed copy of the report's key, so the reporter reads the
+replies with the receipt alone. Reports from before sealing keep their
+``$argon2id$`` hash until the reporter next comes back.
+
 Consequence: changing INCIDENT_RATE_LIMIT_PEPPER makes every existing receipt
 unfindable. It is a permanent secret, like the encryption keys.
 """
@@ -31,6 +40,9 @@ from functools import lru_cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from django.conf import settings
+from nacl.public import PrivateKey
+
+from . import sealing
 
 DIGITS = 16
 LOOKUP_CHARS = 8
@@ -73,12 +85,44 @@ def lookup_key(receipt: str) -> str:
     return digest.hexdigest()[:LOOKUP_CHARS]
 
 
+SEALED_PREFIX = "nacl1$"
+# The same cost as the hasher above: one receipt check costs what it did.
+RECEIPT_KDF = sealing.KdfParams(time_cost=2, memory_cost=19456)
+
+
+def new_reporter_key(receipt: str) -> tuple[PrivateKey, str]:
+    """The reporter's key pair derived from the receipt with a fresh salt,
+    and the ``receipt_hash`` that proves (and finds) it later."""
+    salt = sealing.new_salt()
+    key = PrivateKey(sealing.derive_key(receipt, salt, RECEIPT_KDF))
+    return key, f"{SEALED_PREFIX}{sealing.b64encode(salt)}${sealing.public_text(key)}"
+
+
 def hash_receipt(receipt: str) -> str:
-    """argon2id with a fresh random salt; parameters and salt are in the string."""
-    return _hasher.hash(receipt)
+    return new_reporter_key(receipt)[1]
+
+
+def is_legacy_hash(encoded: str) -> bool:
+    return not encoded.startswith(SEALED_PREFIX)
+
+
+def reporter_public_key(encoded: str) -> str | None:
+    return None if is_legacy_hash(encoded) else encoded.rsplit("$", 1)[1]
+
+
+def reporter_key(receipt: str, encoded: str) -> PrivateKey | None:
+    """The reporter's private key if ``receipt`` is the right one, else None."""
+    try:
+        _prefix, salt, public = encoded.split("$")
+        key = PrivateKey(sealing.derive_key(receipt, sealing.b64decode(salt), RECEIPT_KDF))
+    except (ValueError, sealing.SealingError):
+        return None
+    return key if hmac.compare_digest(sealing.public_text(key), public) else None
 
 
 def verify(receipt: str, encoded: str) -> bool:
+    if not is_legacy_hash(encoded):
+        return reporter_key(receipt, encoded) is not None
     try:
         return _hasher.verify(encoded, receipt)
     except (VerifyMismatchError, VerificationError, InvalidHashError):

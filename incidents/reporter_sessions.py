@@ -33,6 +33,8 @@ from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.http import http_date
+from nacl.exceptions import CryptoError
+from nacl.secret import SecretBox
 
 from . import crypto
 
@@ -112,16 +114,31 @@ def end(session: ReporterSession | None) -> None:
         cache.set(_ended_key(session.nonce), 1, timeout=LIFETIMES[session.kind])
 
 
-def remember_for_duplicate(duplicate_key: str, session: ReporterSession) -> None:
-    """Keep the sealed receipt session (encrypted, never the bare receipt)
-    for two minutes under the report's keyed content hash, so that the same
-    report sent again (a double tap) answers with the same receipt page."""
-    cache.set(_duplicate_key(duplicate_key), session.token, timeout=DUPLICATE_LIFETIME)
+def _duplicate_box(content: dict):
+    """The box that keeps a receipt session for a double tap: its key comes
+    from what the reporter wrote (sent again by the double tap), which is
+    sealed in the database, so a copy of Redis and the environment does not
+    give the receipt (docs/sealing.md says where this is weak)."""
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    return SecretBox(hashlib.blake2b(text, digest_size=32, person=b"st-dup-receipt").digest())
 
 
-def recall_for_duplicate(duplicate_key: str | None) -> ReporterSession | None:
-    token = cache.get(_duplicate_key(duplicate_key)) if duplicate_key else None
-    if not token:
+def remember_for_duplicate(duplicate_key: str, session: ReporterSession, content: dict | None = None) -> None:
+    """Keep the receipt session (sealed with the report's own content, never
+    the bare receipt) for two minutes under the report's keyed content hash,
+    so that the same report sent again (a double tap) answers with the same
+    receipt page."""
+    sealed = _duplicate_box(content or {}).encrypt(session.token.encode("ascii"))
+    cache.set(_duplicate_key(duplicate_key), bytes(sealed), timeout=DUPLICATE_LIFETIME)
+
+
+def recall_for_duplicate(duplicate_key: str | None, content: dict | None = None) -> ReporterSession | None:
+    sealed = cache.get(_duplicate_key(duplicate_key)) if duplicate_key else None
+    if not sealed:
+        return None
+    try:
+        token = _duplicate_box(content or {}).decrypt(sealed).decode("ascii")
+    except (CryptoError, TypeError, ValueError):
         return None
     return ReporterSession(kind=RECEIPT, nonce="", data={}, token=token)
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.permissions import roles_of
 from schools.models import Role
 
-from . import permissions
+from . import keys, permissions
 from .models import (
     AuditEvent,
     CaseEvent,
@@ -142,13 +142,25 @@ def inbox_page(reports: QuerySet, number: int) -> InboxPage:
     return InboxPage(reports=rows, number=number, has_previous=number > 1, has_next=has_next)
 
 
-def case_detail(report: IncidentReport) -> dict:
+def case_detail(report: IncidentReport, keyring=None) -> dict:
+    """The case's content opened with the counselor's keyring (``report`` is
+    then the opened report for the template). Without a key to a sealed
+    report, ``sealed_out`` is True and the texts say they are sealed."""
     # "thread", not "messages": that name belongs to Django's flash messages,
     # which the page layout shows ("The status was changed.").
+    opened = keys.open_case(
+        report,
+        keyring,
+        thread=report.messages.select_related("author"),
+        notes=report.notes.select_related("author"),
+        referrals=report.referrals.select_related("created_by"),
+    )
     return {
-        "thread": list(report.messages.select_related("author")),
-        "notes": list(report.notes.select_related("author")),
-        "referrals": list(report.referrals.select_related("created_by")),
+        "report": opened.report,
+        "thread": opened.thread,
+        "notes": opened.notes,
+        "referrals": opened.referrals,
+        "sealed_out": not opened.readable,
         "case_tags": list(report.tags.all()),
     }
 
@@ -157,10 +169,11 @@ def case_history(report: IncidentReport) -> list[CaseEvent]:
     return list(report.events.select_related("actor", "assignee"))
 
 
-def reporter_own_report(report: IncidentReport) -> IncidentReport:
-    """What the reporter wrote, decrypted for their own follow-up page only
-    (never the contact they left: whoever holds the code reads this page)."""
-    return IncidentReport.objects.only(
+def reporter_own_report(report: IncidentReport, reporter_key=None):
+    """What the reporter wrote, opened with the key derived from their receipt
+    for their own follow-up page only (never the contact they left: whoever
+    holds the code reads this page)."""
+    row = IncidentReport.objects.only(
         "category",
         "platform",
         "platform_other",
@@ -171,12 +184,15 @@ def reporter_own_report(report: IncidentReport) -> IncidentReport:
         "urgency",
         "details",
     ).get(pk=report.pk)
+    key = keys.reporter_report_key(report, reporter_key)
+    return keys.open_row(row, ("platform_other", "room_link", "account_handle", "details"), key)
 
 
-def reporter_messages(report: IncidentReport) -> list:
+def reporter_messages(report: IncidentReport, reporter_key=None) -> list:
     """What the reporter sees: the conversation, never the internal notes or
     the counselor's name."""
-    return list(report.messages.all())
+    key = keys.reporter_report_key(report, reporter_key)
+    return keys.open_rows(report.messages.all(), keys.MESSAGE_TEXT_FIELDS, key)
 
 
 # --- statistics ----------------------------------------------------------------------

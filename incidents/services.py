@@ -26,7 +26,7 @@ from edu_platform.ratelimit import keyed_hash
 from edu_platform.urls_public import public_url
 from schools.models import Membership, Role, School
 
-from . import push, ratelimit, receipts, tasks  # tasks import this module too: a service and its own tasks
+from . import keys, push, ratelimit, receipts, tasks  # tasks import this module too: a service and its own tasks
 from .models import (
     BOT_REASONS,
     AuditEvent,
@@ -337,14 +337,20 @@ def report_submit(
             spam_reason = SpamReason.FLOOD
             first_of_flood = count == limit + 1
     receipt = receipts.new_receipt()
+    # Sealed: the report's own key pair; the content is sealed to it, and the
+    # one Argon2id of the receipt gives both its check and the reporter's key.
+    report_key = keys.new_report_key()
+    reporter_key, receipt_hash = receipts.new_reporter_key(receipt)
+    sealed = keys.seal_fields(report_key, {name: content[name] for name in keys.REPORT_TEXT_FIELDS})
     fields = {
         **content,
+        **sealed,
         "urgency": urgency,
         "school": school,
         "district_id": school.district_id,
         "routed_to": routed_to,
         "receipt_lookup": receipts.lookup_key(receipt),
-        "receipt_hash": receipts.hash_receipt(receipt),
+        "receipt_hash": receipt_hash,
         "spam_reason": spam_reason,
         "bot_suspect": bot_suspect,
         "duplicate_key": duplicate_key,
@@ -352,7 +358,13 @@ def report_submit(
         "response_due_at": None if bot_suspect else response_due(now, urgency),
     }
     try:
-        report = _report_store(fields=fields, first_of_flood=first_of_flood, now=now)
+        report = _report_store(
+            fields=fields,
+            first_of_flood=first_of_flood,
+            now=now,
+            report_key=report_key,
+            reporter_public=receipts.reporter_public_key(receipt_hash),
+        )
     except IntegrityError:  # the same report, sent at the same moment, was stored first
         earlier = IncidentReport.objects.filter(duplicate_key=duplicate_key).first()
         if earlier is None:
@@ -370,8 +382,11 @@ def report_duplicate_keys(*, school_id: int, content: dict, now: datetime) -> tu
 
 
 @transaction.atomic
-def _report_store(*, fields: dict, first_of_flood: bool, now: datetime) -> IncidentReport:
+def _report_store(
+    *, fields: dict, first_of_flood: bool, now: datetime, report_key, reporter_public: str | None
+) -> IncidentReport:
     report = IncidentReport.objects.create(**fields)
+    keys.report_seal_new(report=report, key=report_key, reporter_public=reporter_public, now=now)
     CaseEvent.objects.create(report=report, kind=CaseEvent.Kind.RECEIVED, to_status=Status.NEW, at=now)
     if report.bot_suspect:
         pass  # kept and visible in the inbox, but no email for a program's output
@@ -389,6 +404,15 @@ def _report_store(*, fields: dict, first_of_flood: bool, now: datetime) -> Incid
 def report_for_receipt(receipt: str) -> IncidentReport | None:
     """The report with this receipt, or None; costs one argon2 check either
     way, so the answer takes as long for an unknown code as for a wrong one."""
+    return report_and_key_for_receipt(receipt)[0]
+
+
+def report_and_key_for_receipt(receipt: str):
+    """The report with this receipt and the reporter's private key derived
+    from it (which opens the reporter's copy of the report's key), or
+    (None, None). A report from before sealing gets its receipt check moved
+    to the sealed form now, while the receipt is known: its reporter's copy
+    is sealed by the next counselor who opens the case."""
     candidates = list(
         IncidentReport.objects.filter(receipt_lookup=receipts.lookup_key(receipt)).defer(
             "details", "contact", "room_link", "account_handle", "platform_other"
@@ -396,11 +420,17 @@ def report_for_receipt(receipt: str) -> IncidentReport | None:
     )
     if not candidates:
         receipts.verify_decoy(receipt)
-        return None
+        return None, None
     for report in candidates:
-        if receipts.verify(receipt, report.receipt_hash):
-            return report
-    return None
+        if not receipts.is_legacy_hash(report.receipt_hash):
+            key = receipts.reporter_key(receipt, report.receipt_hash)
+            if key is not None:
+                return report, key
+        elif receipts.verify(receipt, report.receipt_hash):
+            key, report.receipt_hash = receipts.new_reporter_key(receipt)
+            IncidentReport.objects.filter(pk=report.pk).update(receipt_hash=report.receipt_hash)
+            return report, key
+    return None, None
 
 
 def _reporter_wrote(report: IncidentReport, *, now: datetime) -> None:
@@ -432,7 +462,11 @@ def reporter_reply(*, report: IncidentReport, body: str, now: datetime | None = 
     now = to_minute(now or timezone.now())
     report = IncidentReport.objects.select_for_update().get(pk=report.pk)
     message = CaseMessage.objects.create(
-        report=report, sender=CaseMessage.Sender.REPORTER, kind=CaseMessage.Kind.REPLY, body=body, created_at=now
+        report=report,
+        sender=CaseMessage.Sender.REPORTER,
+        kind=CaseMessage.Kind.REPLY,
+        created_at=now,
+        **keys.seal_for_report(report, {"body": body, "link": "", "handle": ""}),
     )
     CaseEvent.objects.create(report=report, kind=CaseEvent.Kind.REPORTER_MESSAGE, at=now)
     _reporter_wrote(report, now=now)
@@ -449,10 +483,8 @@ def reporter_add_info(
         report=report,
         sender=CaseMessage.Sender.REPORTER,
         kind=CaseMessage.Kind.INFO,
-        body=body,
-        link=link,
-        handle=handle,
         created_at=now,
+        **keys.seal_for_report(report, {"body": body, "link": link, "handle": handle}),
     )
     CaseEvent.objects.create(report=report, kind=CaseEvent.Kind.REPORTER_INFO, at=now)
     _reporter_wrote(report, now=now)

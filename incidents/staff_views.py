@@ -25,7 +25,7 @@ from accounts.permissions import counselor_required, roles_of, safety_officer_re
 from edu_platform.urls_public import public_url
 from schools.models import District, Role, School
 
-from . import cases, permissions, push, selectors, services
+from . import cases, keyring, permissions, push, selectors, services
 from .forms import (
     AssignForm,
     CloseForm,
@@ -124,14 +124,14 @@ def _render_case(request, report, status=200, open_section: str = "", **forms):
     school_case = _school_case(report)
     templates = selectors.school_templates(report.school_id) if school_case else []
     tags = selectors.school_tags(report.school_id) if school_case else []
-    detail = selectors.case_detail(report)
+    detail = selectors.case_detail(report, keyring.keyring_for(request))
     # The page says what was just done inside the section it was done in (the
     # page opens at that section), not at the top, out of sight.
     done = list(messages.get_messages(request))
     section = open_section or next((m.extra_tags for m in done if m.extra_tags), "")
     context = {
         "report": report,
-        **detail,
+        **detail,  # the opened report (its texts unsealed in this session) replaces it
         "messages": [],
         "done": done,
         "open_section": section,
@@ -172,7 +172,7 @@ def case_detail(request, pk):
 @require_GET
 def case_print(request, pk):
     report = _case(request, pk)
-    context = {"report": report, **selectors.case_detail(report), "history": selectors.case_history(report)}
+    context = {**selectors.case_detail(report, keyring.keyring_for(request)), "history": selectors.case_history(report)}
     cases.report_opened(report=report, actor=request.user, printed=True)
     return render(request, "incidents/case_print.html", context)
 

@@ -4,7 +4,7 @@ Included inside i18n_patterns: Korean at /report/…, English at /en/report/….
 
 from django.urls import path
 
-from . import staff_views, views
+from . import key_views, staff_views, views
 
 urlpatterns = [
     # Reporter: no account. The fixed paths come before /report/<code>/.
@@ -27,6 +27,8 @@ urlpatterns = [
     path("counsel/reports/<int:pk>/assign/", staff_views.case_assign, name="counsel_case_assign"),
     path("counsel/reports/<int:pk>/message/", staff_views.case_message, name="counsel_case_message"),
     path("counsel/reports/<int:pk>/note/", staff_views.case_note, name="counsel_case_note"),
+    path("counsel/keys/", key_views.counsel_keys, name="counsel_keys"),
+    path("counsel/keys/grant/", key_views.counsel_keys_grant, name="counsel_keys_grant"),
     path("counsel/reports/<int:pk>/referral/", staff_views.case_referral, name="counsel_case_referral"),
     path("counsel/reports/<int:pk>/close/", staff_views.case_close, name="counsel_case_close"),
     path("counsel/reports/<int:pk>/tags/", staff_views.case_tags, name="counsel_case_tags"),
@@ -53,6 +55,8 @@ urlpatterns = [
     path("school/<str:code>/reports/stats/", staff_views.school_report_stats, name="school_report_stats"),
     path("school/<str:code>/reports/poster/", staff_views.school_report_poster, name="school_report_poster"),
     path("school/<str:code>/reports/audit/", staff_views.school_report_audit, name="school_report_audit"),
+    path("school/<str:code>/reports/recovery/", key_views.school_recovery, name="school_report_recovery"),
+    path("district/<str:code>/reports/recovery/", key_views.district_recovery, name="district_report_recovery"),
     path("district/<str:code>/reports/stats/", staff_views.district_report_stats, name="district_report_stats"),
     path("district/<str:code>/reports/audit/", staff_views.district_report_audit, name="district_report_audit"),
 ]

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods
 
 from schools.models import School
 
-from . import ratelimit, receipts, reporter_sessions, selectors, services
+from . import ratelimit, receipts, reporter_sessions, sealing, selectors, services
 from .forms import (
     STARTED_MAX_AGE,
     FollowUpForm,
@@ -186,14 +186,18 @@ def report_new(request, code):
             started = form_started(form.cleaned_data.get("started") or "")
             if started is not None and started.expired(now) and not form.cleaned_data.get("website_url"):
                 return _form_again(request, school, request.POST)
+            content = form.report_data()
             report, receipt = services.report_submit(
-                school=school, spam_reason=_spam_reason(form, started, now), **form.report_data()
+                school=school, spam_reason=_spam_reason(form, started, now), **content
             )
             if receipt is None:  # the same report again (a double tap): the first one's receipt page
-                return _receipt_redirect(request, reporter_sessions.recall_for_duplicate(report.duplicate_key))
+                return _receipt_redirect(
+                    request,
+                    reporter_sessions.recall_for_duplicate(report.duplicate_key, content | {"school": school.pk}),
+                )
             # The receipt travels only inside the encrypted, 15-minute cookie.
             session = reporter_sessions.start(reporter_sessions.RECEIPT, {"report_id": report.pk, "receipt": receipt})
-            reporter_sessions.remember_for_duplicate(report.duplicate_key, session)
+            reporter_sessions.remember_for_duplicate(report.duplicate_key, session, content | {"school": school.pk})
             return _receipt_redirect(request, session)
         if form.forged():
             return _bad_request(request)
@@ -266,10 +270,14 @@ def followup_start(request):
         if not ratelimit.receipt_guess_allowed(fingerprint, receipt):
             problem, status = "too_many", 429
         else:
-            report = services.report_for_receipt(receipt)
+            report, reporter_key = services.report_and_key_for_receipt(receipt)
             if report is not None:
                 ratelimit.receipt_was_right(fingerprint, receipt)
-                session = reporter_sessions.start(reporter_sessions.FOLLOWUP, {"report_id": report.pk})
+                # The key derived from the receipt travels only inside the
+                # reporter's own encrypted cookie: it opens their copy of the
+                # report's key, so they read the replies with the receipt alone.
+                data = {"report_id": report.pk, "rk": sealing.b64encode(bytes(reporter_key))}
+                session = reporter_sessions.start(reporter_sessions.FOLLOWUP, data)
                 response = HttpResponseRedirect(reverse("followup_case"), status=303)
                 reporter_sessions.set_cookie(response, request, session)
                 return response
@@ -310,11 +318,19 @@ def _followup_expired():
     return response
 
 
+def _reporter_key(session):
+    try:
+        return sealing.private_key(sealing.b64decode(session.data.get("rk", "")))
+    except sealing.SealingError:
+        return None
+
+
 def _render_case(request, session, report, *, reply_form=None, info_form=None, status=200):
+    reporter_key = _reporter_key(session)
     context = {
         "report": report,
-        "own_report": selectors.reporter_own_report(report),
-        "messages_list": selectors.reporter_messages(report),
+        "own_report": selectors.reporter_own_report(report, reporter_key),
+        "messages_list": selectors.reporter_messages(report, reporter_key),
         "reply_form": reply_form or ReporterReplyForm(),
         "info_form": info_form or ReporterInfoForm(),
         "form_token": session.form_token,

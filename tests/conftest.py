@@ -22,6 +22,7 @@ from django.db import connection
 from schools.models import Role
 
 from .factories import (
+    PASSWORD,
     ClassroomFactory,
     EnrollmentFactory,
     GuardianLinkFactory,
@@ -98,12 +99,37 @@ def totp_code(secret: str) -> str:
     return format_hotp_value(hotp_value(secret, int(time.time()) // period))
 
 
-def mfa_login(client, user):
-    """Log a staff member in as if they had passed the second factor."""
+def mfa_login(client, user, password=PASSWORD):
+    """Log a staff member in as if they had passed the second factor (and,
+    for people who read reports, signed in with their password: their
+    reading key is unlocked into the session, as the login form does)."""
     if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
         give_totp(user)
     client.force_login(user)
+    unlock_keys(client, user, password)
     return client
+
+
+def unlock_keys(client, user, password=PASSWORD):
+    """Put the person's reading key into the client's session and cookie."""
+    from incidents import keyring, keys
+
+    key = keys.person_key_unlock(user=user, password=password)
+    if key is None:
+        return None
+    session = client.session
+    session[keyring.SESSION_KEY], cookie = keyring.session_entry(user, key)
+    session.save()
+    client.cookies[keyring.COOKIE] = cookie
+    return key
+
+
+def give_keys(*users, password=PASSWORD):
+    """Reading keys for readers, as their first sign-in makes them."""
+    from incidents import keys
+
+    for user in users:
+        keys.person_key_create(user=user, password=password)
 
 
 @pytest.fixture
@@ -134,6 +160,8 @@ def cast(db):
     MembershipFactory(user=counselor, school=school, role=Role.COUNSELOR)
     other_counselor = UserFactory(username="other-counselor")
     MembershipFactory(user=other_counselor, school=other_school, role=Role.COUNSELOR)
+
+    give_keys(counselor, other_counselor)
 
     school_admin = UserFactory(username="school-admin")
     MembershipFactory(user=school_admin, school=school, role=Role.SCHOOL_ADMIN)

@@ -163,6 +163,9 @@ MATRIX = {
     "school_report_audit": ("get", "school", SCHOOL_ADMIN),
     "district_report_stats": ("get", "district", OWN_OFFICE),
     "district_report_audit": ("get", "district", OWN_OFFICE),
+    # the recovery sheet of sealed reports: the school's admins, the office's officers
+    "school_report_recovery": ("get", "school", SCHOOL_ADMIN),
+    "district_report_recovery": ("get", "district", OWN_OFFICE),
     # education offices (district officers)
     "office_home": ("get", None, dict(only("away", "officer", "other_officer"))),
     "office_district": ("get", "district", OWN_OFFICE),
@@ -202,6 +205,13 @@ MATRIX = {
         dict(only("through", "counselor", "other_counselor", "officer", "other_officer")),
     ),
     "counsel_push_unsubscribe": (
+        "post",
+        None,
+        dict(only("through", "counselor", "other_counselor", "officer", "other_officer")),
+    ),
+    # a reader's key status and granting access to a colleague (sealed reports)
+    "counsel_keys": ("get", None, COUNSELORS),
+    "counsel_keys_grant": (
         "post",
         None,
         dict(only("through", "counselor", "other_counselor", "officer", "other_officer")),

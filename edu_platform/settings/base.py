@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "incidents.keyring.KeyringCookieMiddleware",
     "accounts.middleware.RequireMFAMiddleware",
     "curriculum.page_cache.AnonymousPageCacheMiddleware",
     "curriculum.route_cache.PageRouteCacheMiddleware",
@@ -140,7 +141,9 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = gettext_lazy("[Safe Together] ")
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
-ACCOUNT_FORMS = {"signup": "accounts.forms.ParentSignupForm"}
+# The login form unlocks a counselor's reading key with the verified password
+# (incidents.keyring; the accounts app itself never imports incidents).
+ACCOUNT_FORMS = {"signup": "accounts.forms.ParentSignupForm", "login": "incidents.keyring.KeyUnlockingLoginForm"}
 # allauth names people by their display name ("김보호 님, 로그인했어요."), not by the generated username.
 ACCOUNT_USER_DISPLAY = "accounts.adapter.user_display"
 # A whole class signs in from one school address when the bell rings, so the
@@ -322,6 +325,9 @@ INCIDENT_ENCRYPTION_KEYS = env_list("INCIDENT_ENCRYPTION_KEYS")
 # makes every existing receipt unfindable, so treat it as permanent.
 INCIDENT_RATE_LIMIT_PEPPER = env_secret("INCIDENT_RATE_LIMIT_PEPPER")
 # Closed cases are deleted this many days after closing (reopening stops the clock).
+# Argon2id cost (passes, KiB) of the key that wraps a reader's private key
+# with their password (docs/sealing.md): about a tenth of a second at sign-in.
+INCIDENT_KEY_KDF = (env_int("INCIDENT_KEY_KDF_TIME_COST", 3), env_int("INCIDENT_KEY_KDF_MEMORY_KIB", 65536))
 INCIDENT_RETENTION_DAYS = env_int("INCIDENT_RETENTION_DAYS", 365)
 # Behind a load balancer, how many proxies append to X-Forwarded-For (one
 # setting for the whole platform: the report channel, the guardian-code and

@@ -27,3 +27,5 @@ WEBPUSH_ENABLED = True
 WEBPUSH_VAPID_SECRET = "test-only-vapid-secret"  # noqa: S105
 # Socket tests run in one process: the in-memory channel layer, Redis or not.
 CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# Reading keys wrapped cheaply in tests (the parameters are stored with each key).
+INCIDENT_KEY_KDF = (1, 8192)

@@ -8,6 +8,7 @@ import pytest
 
 from incidents import services
 from incidents.forms import form_started_token
+from tests.conftest import give_keys
 from tests.factories import UserFactory
 
 # Each report a test makes says something of its own: the same report sent
@@ -80,6 +81,7 @@ def officer(cast):
     """A safety officer of the home school's district."""
     user = UserFactory(username="officer")
     cast.school.district.safety_officers.add(user)
+    give_keys(user)
     return user
 
 
@@ -87,4 +89,5 @@ def officer(cast):
 def other_officer(cast):
     user = UserFactory(username="other-officer")
     cast.other_school.district.safety_officers.add(user)
+    give_keys(user)
     return user

@@ -10,6 +10,7 @@ from incidents import cases, services
 from incidents.models import ALLOWED_TRANSITIONS, CaseEvent, IncidentReport, Referral, Status
 from tests.conftest import mfa_login
 from tests.factories import MembershipFactory, UserFactory
+from tests.support.sealed import report_reader, text
 
 from .conftest import make_report
 
@@ -87,12 +88,12 @@ def test_a_message_reaches_the_reporter_and_acknowledges(counselor_client, repor
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.status == Status.ACKNOWLEDGED
-    assert report.messages.get().body == "We read it. You are safe here."
+    assert text(report, report.messages.get().body, report_reader(report)) == "We read it. You are safe here."
 
 
 def test_notes_stay_internal(counselor_client, report):
     assert counselor_client.post(f"/counsel/reports/{report.pk}/note/", {"note": "call parents?"}).status_code == 302
-    assert report.notes.get().body == "call parents?"
+    assert text(report, report.notes.get().body, report_reader(report)) == "call parents?"
 
 
 def test_referrals_are_recorded(counselor_client, report):
@@ -103,7 +104,10 @@ def test_referrals_are_recorded(counselor_client, report):
     )
     assert response.status_code == 302
     referral = Referral.objects.get()
-    assert referral.agency == "support_center" and referral.note == "removal requested"
+    assert (
+        referral.agency == "support_center"
+        and text(report, referral.note, report_reader(report)) == "removal requested"
+    )
 
 
 def test_bad_case_input_is_explained_and_kept(counselor_client, report):

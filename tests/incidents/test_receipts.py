@@ -48,9 +48,11 @@ def test_only_a_salted_argon2id_hash_is_stored(cast):
     flat = repr(rows)
     assert receipt not in flat
     assert other_receipt not in flat
-    assert report.receipt_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    # Sealed reports: "nacl1$<salt>$<public key of the key Argon2id derives from the receipt>".
+    assert report.receipt_hash.startswith(receipts.SEALED_PREFIX)
+    assert receipts.RECEIPT_KDF == receipts.sealing.KdfParams(time_cost=2, memory_cost=19456)
     # Salted: the salt part differs between reports.
-    assert report.receipt_hash.split("$")[4] != other.receipt_hash.split("$")[4]
+    assert report.receipt_hash.split("$")[1] != other.receipt_hash.split("$")[1]
     assert len(report.receipt_lookup) == receipts.LOOKUP_CHARS
     assert receipts.verify(receipt, report.receipt_hash)
     assert not receipts.verify(other_receipt, report.receipt_hash)
@@ -101,18 +103,17 @@ def test_unknown_and_wrong_codes_cost_the_same_one_argon2_check(cast):
     report, _ = make_report(cast.school)
     collided = "0000000000000001"
     IncidentReport.objects.filter(pk=report.pk).update(receipt_lookup=receipts.lookup_key(collided))
+    receipts._decoy_hash()
     checked = {}
     for code in (collided, "9999999999999999"):
-        with mock.patch.object(receipts, "verify", wraps=receipts.verify) as verify:
+        derive = receipts.sealing.derive_key
+        with mock.patch.object(receipts.sealing, "derive_key", wraps=derive) as slow:
             assert services.report_for_receipt(code) is None
-        checked[code] = [call.args[1] for call in verify.call_args_list]
+        checked[code] = [(receipts.sealing.b64encode(call.args[1]), call.args[2]) for call in slow.call_args_list]
     wrong, unknown = checked.values()
-    assert wrong == [report.receipt_hash]
-    assert unknown == [receipts._decoy_hash()]
-    # The decoy is hashed with the same parameters as a real receipt, so it is as slow.
-    parameters = report.receipt_hash.rsplit("$", 2)[0]
-    assert parameters == "$argon2id$v=19$m=19456,t=2,p=1"
-    assert receipts._decoy_hash().startswith(parameters + "$")
+    # One Argon2id each, with the same parameters: the report's salt, or the decoy's.
+    assert wrong == [(report.receipt_hash.split("$")[1], receipts.RECEIPT_KDF)]
+    assert unknown == [(receipts._decoy_hash().split("$")[1], receipts.RECEIPT_KDF)]
 
 
 def test_guessing_is_throttled_per_address_for_wrong_codes_only(client, cast, settings):

@@ -31,6 +31,7 @@ from schools.models import Role
 from tests.conftest import mfa_login
 from tests.factories import ClassroomFactory, UserFactory
 from tests.incidents.conftest import make_report, receipt_from, report_form
+from tests.support.sealed import opened
 
 CORPUS = {
     "script tag": "<script>alert(1)</script>",
@@ -280,7 +281,7 @@ def test_report_text_and_messages_are_escaped_for_counselor_and_reporter(client,
         )
         assert response.status_code == 303, response.content.decode()[:2000]
         receipts[text] = receipt_from(reporter)
-    reports = {r.details.split("\n")[0]: r for r in IncidentReport.objects.all()}
+    reports = {opened(r, cast.counselor).details.split("\n")[0]: r for r in IncidentReport.objects.all()}
     assert sorted(reports) == sorted(STRINGS), "report text is stored as typed"
 
     mfa_login(client, cast.counselor)

@@ -20,7 +20,10 @@ from curriculum.services import attempt_record, lesson_open
 from curriculum.site_setup import REVIEWERS_GROUP, ensure_site
 from edu_platform.urls_public import public_base_url
 from families.services import consent_record_paper
+from incidents import keys as report_keys
+from incidents import sealing
 from incidents.demo import seed_case_tools
+from incidents.models import RecoveryKey
 from schools.models import District, Membership, Role, School
 
 # The module the demo class has assigned (the demo school is a middle school).
@@ -108,7 +111,28 @@ class Command(BaseCommand):
         people["reviewer"].groups.add(*Group.objects.filter(name__in=["Editors", REVIEWERS_GROUP]))
         seed_case_tools(school=school, author=people[Role.COUNSELOR])
         self.people_context = {"school": school, "classroom": classroom}
+        self._seed_report_keys(people, password, school, district)
         return people
+
+    def _seed_report_keys(self, people, password, school, district) -> None:
+        """The demo counselor and officer have reading keys (as their first
+        sign-in would make them), and the demo school and office a recovery
+        key. A real recovery sheet is shown once and never stored; the demo's
+        is written to the local data folder so the demo can show recovery."""
+        for role in (Role.COUNSELOR, "safety_officer"):
+            report_keys.person_key_unlock(user=people[role], password=password)
+        self.recovery_sheet_path = settings.LOCAL_DATA_DIR / "demo_recovery_sheets.txt"
+        lines = []
+        for place in (school, district):
+            lookup = {"school": place} if place is school else {"district": place}
+            if RecoveryKey.objects.filter(**lookup).exists():
+                continue
+            key = report_keys.recovery_key_create(actor=people[Role.SCHOOL_ADMIN], **lookup)
+            lines.append(f"{place.name} ({place.code}): {sealing.sheet_text(key)}")
+        if lines:
+            settings.LOCAL_DATA_DIR.mkdir(parents=True, exist_ok=True)
+            with open(self.recovery_sheet_path, "a", encoding="utf-8") as sheets:
+                sheets.write("\n".join(lines) + "\n")
 
     def _after_curriculum(self, people: dict[str, User]) -> None:
         """The demo class gets the middle-school module, and the demo student
@@ -176,3 +200,7 @@ class Command(BaseCommand):
             out.write(f"  {str(role):<15} {email or username}")
         out.write("  Counselor, school admin, officer, editor and reviewer set up an authenticator app at first login.")
         out.write(f"  Anonymous report channel: {address}/report/DEMO01/")
+        out.write(
+            f"  Demo recovery sheets (sealed reports; a real one is printed once, never stored): "
+            f"{getattr(self, 'recovery_sheet_path', settings.LOCAL_DATA_DIR / 'demo_recovery_sheets.txt')}"
+        )

@@ -1,4 +1,6 @@
-"""Re-encrypt every stored incident text with the newest key.
+"""Re-encrypt every stored incident text still under the Fernet keys with the
+newest key. Sealed texts (docs/sealing.md) are not touched: the Fernet keys
+do not open them.
 
 Rotation: put a new key first in INCIDENT_ENCRYPTION_KEYS (keep the old ones
 after it), deploy, run this command, then remove the old keys. Rows are read
@@ -10,6 +12,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from incidents import crypto, sealing
 from incidents.crypto import EncryptedTextField
 
 
@@ -41,6 +44,11 @@ class Command(BaseCommand):
                     )
                     if not batch:
                         break
+                    for row in batch:
+                        for name in fields:
+                            value = getattr(row, name)
+                            if value is not None and not sealing.is_sealed(value):
+                                setattr(row, name, crypto.decrypt(value))  # a plain str: stored with the newest key
                     model.objects.bulk_update(batch, fields)
                 last_pk = batch[-1].pk
                 count += len(batch)

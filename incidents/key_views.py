@@ -1,0 +1,168 @@
+"""Pages of sealed reports: a reader's key status and granting access to a
+colleague (``/counsel/keys/``), and the recovery sheet of a school (its
+admins) or an education office (its safety officers): made once and shown
+once, then typed back to re-seal reports to a reader who lost access.
+
+Bad input (a wrong sheet, a person who may not read these reports) gets a
+clear message and changes nothing. Nothing secret is ever kept: the sheet
+is in the response only, which is never cached.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.permissions import counselor_required, safety_officer_required, school_admin_required
+from schools.models import District, Membership, Role, School
+
+from . import keyring, keys, permissions, sealing
+from .models import PersonKey, RecoveryKey, SealedReportKey
+
+
+class GrantForm(forms.Form):
+    person = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class RecoveryUseForm(forms.Form):
+    sheet = forms.CharField(
+        label=gettext_lazy("The 52 letters and digits on the recovery sheet"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}),
+    )
+    person = forms.ChoiceField(label=gettext_lazy("Give access to"))
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [(str(p.pk), str(p)) for p in people]
+
+
+@counselor_required
+@require_GET
+@never_cache
+def counsel_keys(request):
+    ring = keyring.keyring_for(request)
+    pair = PersonKey.objects.filter(user=request.user).first()
+    readable = (
+        SealedReportKey.objects.filter(holder=request.user, sealed_to=ring.public).count() if ring is not None else 0
+    )
+    context = {
+        "pair": pair,
+        "unlocked": ring is not None and pair is not None and ring.public == pair.public_key,
+        "readable": readable,
+        "visible": permissions.visible_reports(request.user).count(),
+        "colleagues": keys.colleagues_waiting(keyring=ring, user=request.user),
+    }
+    return render(request, "incidents/keys.html", context)
+
+
+@counselor_required
+@require_POST
+def counsel_keys_grant(request):
+    form = GrantForm(request.POST)
+    ring = keyring.keyring_for(request)
+    if not form.is_valid():
+        return render(request, "incidents/staff_bad_request.html", status=400)
+    colleagues = {row["person"].pk: row for row in keys.colleagues_waiting(keyring=ring, user=request.user)}
+    row = colleagues.get(form.cleaned_data["person"])
+    if row is None:
+        return render(request, "incidents/staff_bad_request.html", status=400)
+    if ring is None:
+        messages.error(request, _("Your session has no key: sign out and sign in again with your password first."))
+        return redirect("counsel_keys")
+    if not row["has_key"]:
+        messages.error(
+            request,
+            _("%(name)s has no reading key yet: they must sign in once with their password.") % {"name": row["person"]},
+        )
+        return redirect("counsel_keys")
+    count = keys.grant_access(keyring=ring, granter=request.user, to_user=row["person"])
+    messages.success(
+        request, _("%(name)s can now read %(count)d more reports.") % {"name": row["person"], "count": count}
+    )
+    return redirect("counsel_keys")
+
+
+# --- the recovery sheet -----------------------------------------------------------------------
+
+
+def _readers(*, school=None, district=None):
+    User = get_user_model()
+    if school is not None:
+        ids = Membership.objects.filter(school=school, role=Role.COUNSELOR).values("user_id")
+        return list(User.objects.filter(pk__in=ids, is_active=True).order_by("display_name", "pk"))
+    return list(district.safety_officers.filter(is_active=True).order_by("display_name", "pk"))
+
+
+def _recovery_page(request, *, school=None, district=None):
+    place = school or district
+    recovery = RecoveryKey.objects.filter(Q(school=school) if school else Q(district=district)).first()
+    readers = _readers(school=school, district=district)
+    context = {"place": place, "district": district is not None, "recovery": recovery, "sheet": None}
+    form = RecoveryUseForm(people=readers)
+    status = 200
+    if request.method == "POST" and request.POST.get("action") == "create":
+        if recovery is not None:
+            messages.error(request, _("This place already has a recovery sheet; it is shown only once."))
+            return redirect(request.path)
+        key = keys.recovery_key_create(school=school, district=district, actor=request.user)
+        context.update(
+            recovery=RecoveryKey.objects.get(public_key=sealing.public_text(key)), sheet=sealing.sheet_groups(key)
+        )
+    elif request.method == "POST":
+        form = RecoveryUseForm(request.POST, people=readers)
+        if recovery is None:
+            return render(request, "incidents/staff_bad_request.html", status=400)
+        if form.is_valid():
+            try:
+                recovery_private = sealing.key_from_sheet(form.cleaned_data["sheet"], recovery.public_key)
+            except sealing.SealingError:
+                form.add_error(
+                    "sheet",
+                    _("These are not the letters of this recovery sheet. Check each group of four and try again."),
+                )
+            else:
+                person = next(p for p in readers if str(p.pk) == form.cleaned_data["person"])
+                if not PersonKey.objects.filter(user=person).exists():
+                    form.add_error(
+                        "person", _("This person has no reading key yet: they must sign in once with their password.")
+                    )
+                else:
+                    count = keys.recover_access(
+                        recovery=recovery, recovery_private=recovery_private, to_user=person, actor=request.user
+                    )
+                    messages.success(
+                        request, _("%(name)s can now read %(count)d more reports.") % {"name": person, "count": count}
+                    )
+                    return redirect(request.path)
+        status = 400
+    context["form"] = form
+    response = render(request, "incidents/recovery.html", context, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@school_admin_required
+@require_http_methods(["GET", "POST"])
+def school_recovery(request, code):
+    school = get_object_or_404(School, code=code)
+    if not permissions.can_see_school_overview(request.user, school):
+        raise PermissionDenied
+    return _recovery_page(request, school=school)
+
+
+@safety_officer_required
+@require_http_methods(["GET", "POST"])
+def district_recovery(request, code):
+    district = get_object_or_404(District, code=code)
+    if not permissions.can_see_district_overview(request.user, district):
+        raise PermissionDenied
+    return _recovery_page(request, district=district)
