@@ -202,6 +202,11 @@ class Node:
                 return int(line.split()[1]) * 1024
         return 0
 
+    def cpu(self) -> float:
+        """CPU seconds the node used so far (user + system)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def kill(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGKILL)
@@ -229,6 +234,8 @@ class Client:
         self.states: list[tuple[float, int]] = []  # from "state" messages
         self.counts: list[tuple[float, int]] = []  # projector: (arrival, total)
         self.answered = self.refused = 0
+        self.answered_at: list[float] = []
+        self.answer_sent: list[float] = []
         self.rx = 0
         self.closes: list[tuple[float, int | None]] = []
         self.first_state = asyncio.Event()
@@ -282,6 +289,7 @@ class Client:
             self.counts.append((now, message["total"]))
         elif kind == "answered":
             self.answered += 1
+            self.answered_at.append(now)
         elif kind == "refused":
             self.refused += 1
 
@@ -381,6 +389,18 @@ def all_clients(rooms):
         yield from room.pupils
 
 
+async def quiet(rooms: list[Room], settle: float, longest: float = 60.0) -> None:
+    """Wait until no pupil received anything for `settle` seconds (at most
+    `longest`): a late message is measured as late, not counted as lost."""
+    end = time.monotonic() + longest
+    while time.monotonic() < end:
+        last = max((p.slides[-1][0] for room in rooms for p in room.pupils if p.slides), default=0.0)
+        last = max([last] + [room.screen.counts[-1][0] for room in rooms if room.screen.counts])
+        if time.monotonic() - last >= settle:
+            return
+        await asyncio.sleep(0.25)
+
+
 async def slide_rounds(rooms: list[Room], targets: list[int], spread: float = 1.0, settle: float = 2.0):
     """Each round every teacher sends goto (spread over `spread` seconds);
     returns (latencies in ms, messages missing)."""
@@ -394,7 +414,7 @@ async def slide_rounds(rooms: list[Room], targets: list[int], spread: float = 1.
             await room.teacher.send({"type": "goto", "slide": target})
         marks.append({room.pk: room.sent[target] for room in rooms})
         await asyncio.sleep(max(0.0, started + spread + 0.2 - time.monotonic()))
-    await asyncio.sleep(settle)
+    await quiet(rooms, settle)
     for target, sent in zip(targets, marks, strict=True):
         for room in rooms:
             t0 = sent[room.pk]
@@ -418,14 +438,18 @@ async def answer_round(rooms: list[Room], setup: dict, spread: float = 5.0):
 
     async def answer(room, pupil, delay):
         nonlocal sent
-        await asyncio.sleep(delay)
+        # A pupil answers once the poll is on their device.
+        seen = next((t for t, s in pupil.slides if s == setup["sure"] and t >= room.sent[setup["sure"]]), None)
+        await asyncio.sleep(max(0.0, (seen or time.monotonic()) + delay - time.monotonic()))
         t = time.monotonic()
         if await pupil.send({"type": "answer", "activity": "sure", "choice": rng.choice(setup["options"])}):
             sends[room.pk].append(t)
+            pupil.answer_sent.append(t)
             sent += 1
 
     await asyncio.gather(*(answer(room, pupil, rng.uniform(0, spread)) for room in rooms for pupil in room.pupils))
-    await asyncio.sleep(max(0.0, start + spread + 3 - time.monotonic()))
+    await asyncio.sleep(max(0.0, start + spread + 1 - time.monotonic()))
+    await quiet(rooms, 3.0)
     latencies, uncounted = [], 0
     for room in rooms:
         counts = sorted(room.screen.counts)
@@ -440,8 +464,17 @@ async def answer_round(rooms: list[Room], setup: dict, spread: float = 5.0):
         await room.screen.send({"type": "sync"})
     await asyncio.sleep(2)
     acked = sum(p.answered for room in rooms for p in room.pupils)
+    ack_ms = [
+        (p.answered_at[0] - p.answer_sent[0]) * 1000 for r in rooms for p in r.pupils if p.answered_at and p.answer_sent
+    ]
     final = sum(room.screen.counts[-1][1] if room.screen.counts else 0 for room in rooms)
-    return latencies, {"sent": sent, "acknowledged": acked, "counted": final, "not_on_chart": uncounted}
+    return latencies, {
+        "sent": sent,
+        "acknowledged": acked,
+        "counted": final,
+        "not_on_chart": uncounted,
+        "acknowledged_p95_ms": round(percentile(ack_ms, 95), 1),
+    }
 
 
 def targets_for(setup: dict, rounds: int) -> list[int]:
@@ -490,7 +523,13 @@ async def one_node(database, redis_url, sessions, signed_in, rounds) -> dict:
             log(f"  {joined}/{len(pupils)} pupils joined in {time.monotonic() - started:.0f} s; {sockets} sockets")
             targets = targets_for(setup, rounds)
             log(f"  {len(targets)} rounds of next slide ...")
+            cpu = (node.cpu(), time.process_time(), time.monotonic())
             slide_ms, missing = await slide_rounds(rooms, targets)
+            wall = time.monotonic() - cpu[2]
+            cpu_share = {
+                "server": round((node.cpu() - cpu[0]) / wall, 2),
+                "bench_client": round((time.process_time() - cpu[1]) / wall, 2),
+            }
             log("  answers ...")
             answer_ms, answers = await answer_round(rooms, setup)
             lost = (
@@ -515,6 +554,7 @@ async def one_node(database, redis_url, sessions, signed_in, rounds) -> dict:
                 "answers": answers,
                 "slide_messages_missing": missing,
                 "lost": lost,
+                "cpu_cores_busy_during_slides": cpu_share,
                 "bytes_per_socket": round((rss_open - rss_before) / max(1, sockets)),
                 "server_rss_mb": round(rss_open / 2**20, 1),
                 "received_bytes_per_pupil": round(sum(rx) / max(1, len(rx))),
