@@ -449,7 +449,15 @@ async def answer_round(rooms: list[Room], setup: dict, spread: float = 5.0):
 
     await asyncio.gather(*(answer(room, pupil, rng.uniform(0, spread)) for room in rooms for pupil in room.pupils))
     await asyncio.sleep(max(0.0, start + spread + 1 - time.monotonic()))
-    await quiet(rooms, 3.0)
+    # Wait (at most 60 s) until every answer had its reply and the projectors'
+    # totals stopped moving: an overloaded node is then measured as slow.
+    end = time.monotonic() + 60
+    while time.monotonic() < end:
+        replies = sum(p.answered + p.refused for room in rooms for p in room.pupils)
+        last = max((room.screen.counts[-1][0] for room in rooms if room.screen.counts), default=0.0)
+        if replies >= sent and time.monotonic() - last >= 3:
+            break
+        await asyncio.sleep(0.25)
     latencies, uncounted = [], 0
     for room in rooms:
         counts = sorted(room.screen.counts)
@@ -462,7 +470,7 @@ async def answer_round(rooms: list[Room], setup: dict, spread: float = 5.0):
     # Ask each projector for its state: the final totals against the answers acknowledged.
     for room in rooms:
         await room.screen.send({"type": "sync"})
-    await asyncio.sleep(2)
+    await quiet(rooms, 3.0, longest=30)
     acked = sum(p.answered for room in rooms for p in room.pupils)
     ack_ms = [
         (p.answered_at[0] - p.answer_sent[0]) * 1000 for r in rooms for p in r.pupils if p.answered_at and p.answer_sent
@@ -471,6 +479,7 @@ async def answer_round(rooms: list[Room], setup: dict, spread: float = 5.0):
     return latencies, {
         "sent": sent,
         "acknowledged": acked,
+        "refused": sum(p.refused for room in rooms for p in room.pupils),
         "counted": final,
         "not_on_chart": uncounted,
         "acknowledged_p95_ms": round(percentile(ack_ms, 95), 1),
