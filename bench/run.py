@@ -11,6 +11,8 @@
    within one minute.
 5. Broker down: report submissions while the broker (and cache) address is
    unreachable, then the periodic sender catches up; nothing may be lost.
+6. The live class's sockets (bench/live.py): one daphne node, two nodes
+   with one killed, Redis down; under "live" in the JSON.
 
 Prints a readable table, then the figures as one JSON object on the last line.
 Only loopback addresses are ever contacted.
@@ -393,6 +395,9 @@ def main():
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=10, help="duration of each wrk run")
     parser.add_argument("--users", type=int, default=200, help="students in the bell-ring load")
+    parser.add_argument(
+        "--live-sessions", type=int, default=40, help="live class sessions of 35 pupils (bench/live.py)"
+    )
     args = parser.parse_args()
 
     result = {
@@ -487,8 +492,23 @@ def main():
         "notifications_waiting": pending_before,
         "lost": (30 + REPORT_WARMUP - saved) + pending_after,
     }
+    result["live"] = live_bench().run(sessions=args.live_sessions)
     print_table(result)
+    live_bench().print_table(result["live"])
     print(json.dumps(result))
+
+
+def live_bench():
+    """bench/live.py (the live class's sockets), loaded by path: the name
+    `live` is the Django app's."""
+    import importlib.util
+
+    if "bench_live" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("bench_live", ROOT / "bench" / "live.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["bench_live"] = module
+        spec.loader.exec_module(module)
+    return sys.modules["bench_live"]
 
 
 def print_table(result: dict) -> None:
