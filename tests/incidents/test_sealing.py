@@ -185,7 +185,7 @@ def test_retention_deletion_takes_the_sealed_keys_with_the_report(cast):
     from django.utils import timezone
 
     report, _ = make_report(cast.school)
-    cases.report_change_status(report=report, to_status="closed", actor=cast.counselor)
+    cases.report_change_status(report=report, to_status="closed", actor=cast.counselor, closing_reason="supported")
     IncidentReport.objects.filter(pk=report.pk).update(closed_at=timezone.now() - timedelta(days=4000))
     assert cases.reports_delete_expired() == 1
     assert not SealedReportKey.objects.filter(report_id=report.pk).exists()
