@@ -218,15 +218,16 @@ if REDIS_URL:
 # every ASGI node reaches every pupil; in one process otherwise (`make run`).
 CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 if REDIS_URL:
-    # Redis pub/sub: one PUBLISH per class for a slide change, fanned out to
-    # its pupils' sockets inside each ASGI process, where the list-based layer
-    # pops every pupil's copy from Redis one by one (bench/live.py: 40 classes
-    # of 35). Nothing is queued for a socket that is away: a pupil who
-    # reconnects is sent the current state (docs/live.md).
+    # The list-based layer, not Redis pub/sub. bench/live.py, 40 classes of 35:
+    # pub/sub gave a next-slide p95 of 4.1 s where this layer had given 12.6 s
+    # (measured before the deck was read once per message), but a class whose
+    # slide change fell in a Redis outage missed it until its next sync, while
+    # this layer closes the sockets and every pupil reconnects onto the
+    # current slide. Neither meets the 250 ms budget yet (issue 17).
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30},
         }
     }
 
