@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 def _shared_reports(reader, other_user) -> Q:
     """Reports both may read: the scope of a grant."""
-    from .permissions import visible_reports_q
+    from ..permissions import visible_reports_q
 
     return visible_reports_q(reader) & visible_reports_q(other_user)
 
@@ -83,7 +83,7 @@ def recover_access(*, recovery: RecoveryKey, recovery_private: PrivateKey, to_us
     target = PersonKey.objects.filter(user=to_user).first()
     if target is None:
         return 0
-    from .permissions import visible_reports_q
+    from ..permissions import visible_reports_q
 
     visible = IncidentReport.objects.filter(visible_reports_q(to_user)).values("pk")
     theirs = SealedReportKey.objects.filter(holder=to_user, sealed_to=target.public_key).values("report_id")

@@ -32,7 +32,7 @@ DAMAGED = _("[This text was changed or damaged in storage and cannot be opened]"
 
 
 def readers_with_keys(report: IncidentReport) -> list[PersonKey]:
-    from .permissions import assignable_staff
+    from ..permissions import assignable_staff
 
     return list(PersonKey.objects.filter(user__in=assignable_staff(report)).order_by("user_id"))
 
