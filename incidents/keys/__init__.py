@@ -8,32 +8,34 @@
   to the report's public key (``seal_for_report``); what a counselor's
   session or a receipt can read, opened for one page (``open_case``,
   ``reporter_report_key``).
-* ``access``: people change (``grant_access``, ``recover_access``,
-  ``revoke_access``) and the recovery sheet (``recovery_key_create``,
-  ``recovery_key_replace``).
+* ``access``: people change (``grant_access``, ``revoke_access``,
+  ``colleagues_waiting``).
+* ``recovery``: the recovery sheet (``recovery_key_create``,
+  ``recover_access``, ``recovery_key_replace``, ``add_missing_recovery_copies``).
 
 Callers use ``from incidents import keys`` and ``keys.<name>``: every public
 name is here. Key changes are written to the audit trail (``AuditEvent``),
 never a key. See docs/sealing.md for what this protects against and what not.
 """
 
-from .access import (
-    add_missing_recovery_copies,
-    colleagues_waiting,
-    grant_access,
-    recover_access,
-    recovery_key_create,
-    revoke_access,
-)
+from .access import colleagues_waiting, grant_access, revoke_access
 from .people import (
     audit_key,
     may_read_reports,
     password_kdf,
+    person_key_change_passphrase,
     person_key_create,
+    person_key_open,
     person_key_replace,
     person_key_rewrap,
     person_key_unlock,
     person_key_unwrap,
+)
+from .recovery import (
+    add_missing_recovery_copies,
+    recover_access,
+    recovery_key_create,
+    recovery_key_replace,
 )
 from .seals import (
     DAMAGED,
@@ -81,15 +83,18 @@ __all__ = [
     "open_rows",
     "open_value",
     "password_kdf",
+    "person_key_change_passphrase",
     "person_key_create",
     "person_key_replace",
     "person_key_rewrap",
+    "person_key_open",
     "person_key_unlock",
     "person_key_unwrap",
     "readers_with_keys",
     "recover_access",
     "recovery_key_create",
     "recovery_key_for",
+    "recovery_key_replace",
     "release_escrow",
     "report_key_for_holder",
     "report_seal_new",

@@ -1,6 +1,6 @@
-"""People change: grants from a colleague's session, the recovery sheet
-(made, used, replaced), copies added to the recovery key, access ended, and
-who among one's colleagues still waits for access."""
+"""People change: grants from a colleague's session, access ended, and who
+among one's colleagues still waits for access (the recovery sheet is in
+``recovery``)."""
 
 from __future__ import annotations
 
@@ -12,15 +12,13 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from nacl.public import PrivateKey
 
 from accounts import permissions as account_permissions
 from schools.models import Membership, Role
 
 from .. import sealing
-from ..models import AuditEvent, IncidentReport, PersonKey, RecoveryKey, ReportSeal, Routing, SealedReportKey
+from ..models import AuditEvent, IncidentReport, PersonKey, SealedReportKey
 from .people import audit_key
-from .seals import _copies, _release, recovery_key_for
 
 logger = logging.getLogger(__name__)
 
@@ -71,108 +69,6 @@ def grant_access(*, keyring, granter, to_user, now: datetime | None = None) -> i
         audit_key(
             actor=granter, places=[place], action=AuditEvent.Action.GRANT, detail=f"{to_user.pk}:{count}", now=now
         )
-    return len(rows)
-
-
-@transaction.atomic
-def recover_access(*, recovery: RecoveryKey, recovery_private: PrivateKey, to_user, actor, now=None) -> int:
-    """The recovery sheet, typed once: seal the report keys held for the
-    recovery key to a reader who lost access (a forgotten password, a new
-    counselor with no colleague). The sheet is never stored."""
-    now = timezone.now() if now is None else now
-    target = PersonKey.objects.filter(user=to_user).first()
-    if target is None:
-        return 0
-    from ..permissions import visible_reports_q
-
-    visible = IncidentReport.objects.filter(visible_reports_q(to_user)).values("pk")
-    theirs = SealedReportKey.objects.filter(holder=to_user, sealed_to=target.public_key).values("report_id")
-    held = SealedReportKey.objects.filter(recovery=recovery, report_id__in=visible).exclude(report_id__in=theirs)
-    SealedReportKey.objects.filter(holder=to_user).exclude(sealed_to=target.public_key).delete()
-    rows = []
-    for copy in held:
-        try:
-            key = sealing.open_key(recovery_private, copy.sealed_key)
-        except sealing.SealingError:
-            logger.warning("The recovery copy of report %s is damaged: not re-sealed.", copy.report_id)
-            continue
-        rows.append(
-            SealedReportKey(
-                report_id=copy.report_id,
-                holder=to_user,
-                sealed_to=target.public_key,
-                sealed_key=sealing.seal_key(sealing.public_key(target.public_key), key),
-                granted_by=actor,
-                created_at=now,
-            )
-        )
-    SealedReportKey.objects.bulk_create(rows, ignore_conflicts=True)
-    place = (
-        (recovery.school_id, recovery.school.district_id, Routing.SCHOOL)
-        if recovery.school_id
-        else (_any_school(recovery.district_id), recovery.district_id, Routing.DISTRICT)
-    )
-    if place[0] is not None:
-        audit_key(
-            actor=actor, places=[place], action=AuditEvent.Action.RECOVER, detail=f"{to_user.pk}:{len(rows)}", now=now
-        )
-    return len(rows)
-
-
-def _any_school(district_id):
-    from schools.models import School
-
-    return School.objects.filter(district_id=district_id).order_by("pk").values_list("pk", flat=True).first()
-
-
-@transaction.atomic
-def recovery_key_create(*, school=None, district=None, actor, now=None) -> PrivateKey:
-    """A new recovery key for a school (or an education office): only the
-    public half is stored; the private half goes on the sheet, shown once.
-    Escrowed reports of the place are sealed to it at once."""
-    now = timezone.now() if now is None else now
-    key = sealing.new_key_pair()
-    RecoveryKey.objects.create(
-        school=school, district=district, public_key=sealing.public_text(key), created_by=actor, created_at=now
-    )
-    if school is not None:
-        place = (school.pk, school.district_id, Routing.SCHOOL)
-        seals = ReportSeal.objects.filter(report__school=school, report__routed_to=Routing.SCHOOL)
-    else:
-        place = (_any_school(district.pk), district.pk, Routing.DISTRICT)
-        seals = ReportSeal.objects.filter(report__district=district, report__routed_to=Routing.DISTRICT)
-    if place[0] is not None:
-        audit_key(actor=actor, places=[place], action=AuditEvent.Action.RECOVERY_SHEET, now=now)
-    _release(seals.exclude(escrow=""), now)
-    return key
-
-
-@transaction.atomic
-def add_missing_recovery_copies(*, keyring, now=None) -> int:
-    """Reports this session can open that are not yet sealed to their place's
-    recovery key (they arrived before the sheet was made): seal them to it.
-    One query for the copies, one per place for its recovery key."""
-    now = timezone.now() if now is None else now
-    covered = SealedReportKey.objects.filter(recovery__isnull=False).values("report_id")
-    mine = (
-        SealedReportKey.objects.filter(holder_id=keyring.user_id, sealed_to=keyring.public)
-        .exclude(report_id__in=covered)
-        .select_related("report")
-    )
-    rows, recoveries = [], {}
-    for copy in mine:
-        report = copy.report
-        place = (report.routed_to, report.district_id if report.routed_to == Routing.DISTRICT else report.school_id)
-        if place not in recoveries:
-            recoveries[place] = recovery_key_for(report)
-        if recoveries[place] is None:
-            continue
-        try:
-            key = sealing.open_key(keyring.private, copy.sealed_key)
-        except sealing.SealingError:
-            continue
-        rows.extend(_copies(report, key, readers=[], recovery=recoveries[place], now=now))
-    SealedReportKey.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
 
 

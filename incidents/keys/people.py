@@ -79,7 +79,11 @@ def audit_key(*, actor, places, action: str, detail: str = "", now: datetime | N
 # --- a person's key pair ---------------------------------------------------------------------
 
 
-def _wrap_for(row: PersonKey, key: PrivateKey, password: str) -> None:
+PASSWORD, PASSPHRASE = PersonKey.Secret.PASSWORD, PersonKey.Secret.PASSPHRASE
+
+
+def _wrap_for(row: PersonKey, key: PrivateKey, password: str, kind: str) -> None:
+    row.wrapped_with = kind
     params = password_kdf()
     salt = sealing.new_salt()
     row.kdf_salt = sealing.b64encode(salt)
@@ -89,7 +93,7 @@ def _wrap_for(row: PersonKey, key: PrivateKey, password: str) -> None:
 
 
 def person_key_unwrap(row: PersonKey, password: str) -> PrivateKey:
-    """The private key, or SealingError for a wrong password or a changed row."""
+    """The private key, or SealingError for a wrong secret or a changed row."""
     params = sealing.KdfParams(row.kdf_time_cost, row.kdf_memory_cost)
     raw = sealing.unwrap(sealing.derive_key(password, sealing.b64decode(row.kdf_salt), params), row.wrapped_private_key)
     key = sealing.private_key(raw)
@@ -99,25 +103,29 @@ def person_key_unwrap(row: PersonKey, password: str) -> PrivateKey:
 
 
 @transaction.atomic
-def person_key_create(*, user, password: str, now: datetime | None = None) -> PrivateKey:
-    """A new key pair for a reader; escrowed reports they may read are sealed to them."""
+def person_key_create(*, user, password: str, now: datetime | None = None, kind: str = PASSWORD) -> PrivateKey:
+    """A new key pair for a reader, wrapped with their password (at sign-in)
+    or a reading passphrase they chose (``kind``, the unlock page);
+    escrowed reports they may read are sealed to them."""
     now = timezone.now() if now is None else now
     key = sealing.new_key_pair()
     row = PersonKey(user=user, created_at=now, updated_at=now)
-    _wrap_for(row, key, password)
+    _wrap_for(row, key, password, kind)
     row.save()
-    # Not audited: a key pair alone opens nothing; every copy sealed to it is.
+    if kind == PASSPHRASE:  # chosen on a page, not made by a sign-in: worth a line in the trail
+        audit_key(actor=user, places=_audit_places(user), action=AuditEvent.Action.KEY_MADE, now=now)
     release_escrow(account_permissions.roles_of(user), now=now)
     return key
 
 
 @transaction.atomic
 def person_key_rewrap(*, user, key: PrivateKey, password: str, now: datetime | None = None) -> None:
-    """Same key pair, wrapped with a new password: nothing else changes."""
+    """Same key pair, wrapped with a new secret of the same kind (a new
+    password, a new reading passphrase): nothing else changes."""
     row = PersonKey.objects.select_for_update().get(user=user)
     if sealing.public_text(key) != row.public_key:
         raise sealing.SealingError("this is not the person's key")
-    _wrap_for(row, key, password)
+    _wrap_for(row, key, password, row.wrapped_with)
     row.updated_at = timezone.now() if now is None else now
     row.save(
         update_fields=[
@@ -132,7 +140,7 @@ def person_key_rewrap(*, user, key: PrivateKey, password: str, now: datetime | N
 
 
 @transaction.atomic
-def person_key_replace(*, user, password: str, now: datetime | None = None) -> PrivateKey:
+def person_key_replace(*, user, password: str, now: datetime | None = None, kind: str = PASSWORD) -> PrivateKey:
     """The old key cannot be opened any more (a reset password): a new key
     pair, and the copies sealed to the old one are deleted. A colleague or
     the recovery sheet gives access again."""
@@ -140,7 +148,7 @@ def person_key_replace(*, user, password: str, now: datetime | None = None) -> P
     dropped, _ = SealedReportKey.objects.filter(holder=user).delete()
     row = PersonKey.objects.select_for_update().filter(user=user).first() or PersonKey(user=user, created_at=now)
     key = sealing.new_key_pair()
-    _wrap_for(row, key, password)
+    _wrap_for(row, key, password, kind)
     row.updated_at = now
     row.save()
     audit_key(
@@ -154,10 +162,14 @@ def person_key_unlock(*, user, password: str, now: datetime | None = None, repla
     """At sign-in with a verified password: the reader's private key, made
     the first time, replaced if it was wrapped with a password that is no
     longer theirs (set by an operator; only with ``replace``, i.e. when the
-    password was just verified). None for people who read no reports."""
+    password was just verified). None for people who read no reports, and
+    for a key wrapped with a reading passphrase: the password does not open
+    it and must never replace it (the unlock page asks for the passphrase)."""
     row = PersonKey.objects.filter(user=user).first()
     if row is None:
         return person_key_create(user=user, password=password, now=now) if may_read_reports(user) else None
+    if row.wrapped_with != PASSWORD:
+        return None
     try:
         return person_key_unwrap(row, password)
     except sealing.SealingError:
@@ -165,3 +177,27 @@ def person_key_unlock(*, user, password: str, now: datetime | None = None, repla
             return None
         logger.warning("The reading key of user %s was wrapped with an old password; replaced.", user.pk)
         return person_key_replace(user=user, password=password, now=now)
+
+
+# --- the unlock page: signed in without the secret that wraps the key -------------------------
+
+
+def person_key_open(*, user, secret: str, now: datetime | None = None) -> PrivateKey:
+    """The key opened with the secret that wraps it (``wrapped_with``: the
+    account password or the reading passphrase). A wrong secret raises
+    SealingError and is written to the audit trail; nothing else changes."""
+    row = PersonKey.objects.get(user=user)
+    try:
+        return person_key_unwrap(row, secret)
+    except sealing.SealingError:
+        audit_key(actor=user, places=_audit_places(user), action=AuditEvent.Action.UNLOCK_FAILED, now=now)
+        raise
+
+
+def person_key_change_passphrase(*, user, current: str, new: str, now: datetime | None = None) -> PrivateKey:
+    """Same key pair, wrapped with a new reading passphrase; SealingError
+    (audited, nothing changed) when ``current`` does not open it."""
+    key = person_key_open(user=user, secret=current, now=now)
+    person_key_rewrap(user=user, key=key, password=new, now=now)
+    audit_key(actor=user, places=_audit_places(user), action=AuditEvent.Action.PASSPHRASE, now=now)
+    return key

@@ -39,8 +39,8 @@ def readers_with_keys(report: IncidentReport) -> list[PersonKey]:
 
 def recovery_key_for(report: IncidentReport) -> RecoveryKey | None:
     if report.routed_to == Routing.DISTRICT:
-        return RecoveryKey.objects.filter(district_id=report.district_id).first()
-    return RecoveryKey.objects.filter(school_id=report.school_id).first()
+        return RecoveryKey.objects.filter(district_id=report.district_id, replaced_at__isnull=True).first()
+    return RecoveryKey.objects.filter(school_id=report.school_id, replaced_at__isnull=True).first()
 
 
 def _copies(report, key: PrivateKey, *, readers, recovery, granted_by=None, now) -> list[SealedReportKey]:
