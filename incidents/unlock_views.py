@@ -93,6 +93,19 @@ class ChangePassphraseForm(PassphraseForm):
     field_order = ["current", "passphrase", "confirm"]
 
 
+class StartOverForm(PassphraseForm):
+    """A forgotten secret: a new key pair wrapped with a new reading
+    passphrase. The copies sealed to the old key are deleted (as after a
+    password reset); a colleague or the recovery sheet gives access again."""
+
+    understood = forms.BooleanField(
+        label=gettext_lazy(
+            "I understand: I will read no report until a colleague or the recovery sheet gives me access again."
+        ),
+        error_messages={"required": gettext_lazy("Tick the box to confirm that you want to start over.")},
+    )
+
+
 class UnlockForm(CheckedForm):
     def __init__(self, *args, wrapped_with, **kwargs):
         super().__init__(*args, **kwargs)
@@ -135,6 +148,7 @@ def counsel_keys_unlock(request):
     next_url = _next_url(request)
     posted = request.POST if request.method == "POST" else None
     status = 400 if posted else 200
+    context = {"pair": row, "next": next_url, "start_over": None}
     if row is None:
         mode, form = "create", PassphraseForm(posted, user=user)
         if posted and form.is_valid():
@@ -148,8 +162,16 @@ def counsel_keys_unlock(request):
             messages.success(request, _("Your reading passphrase is set and your reports are unlocked."))
             return redirect(next_url)
     elif not unlocked:
-        mode, form = "unlock", UnlockForm(posted, wrapped_with=row.wrapped_with)
-        if posted and form.is_valid():
+        start_over = posted is not None and posted.get("action") == "start-over"
+        mode, form = "unlock", UnlockForm(None if start_over else posted, wrapped_with=row.wrapped_with)
+        context["start_over"] = StartOverForm(posted if start_over else None, user=user, prefix="new")
+        if start_over and context["start_over"].is_valid():
+            passphrase = context["start_over"].cleaned_data["passphrase"]
+            key = keys.person_key_replace(user=user, password=passphrase, kind=PersonKey.Secret.PASSPHRASE)
+            keyring.keep_unlocked(request, user, key)
+            messages.success(request, _("You have a new reading key. Ask a colleague to grant you access again."))
+            return redirect("counsel_keys")
+        if posted and not start_over and form.is_valid():
             secret = form.cleaned_data["secret"]
             key = _try(request, form, "secret", lambda: keys.person_key_open(user=user, secret=secret))
             if key is not None:
@@ -171,5 +193,5 @@ def counsel_keys_unlock(request):
                 return redirect("counsel_keys_unlock")
     else:
         mode, form = "unlocked", None
-    context = {"mode": mode, "form": form, "pair": row, "next": next_url}
+    context.update(mode=mode, form=form)
     return render(request, "incidents/keys_unlock.html", context, status=status)

@@ -139,7 +139,7 @@ def test_a_password_key_opened_after_a_school_account_sign_in_asks_for_the_accou
     before = PersonKey.objects.get(user=cast.counselor)
     school_account_sign_in(client, idp, cast)
     form = client.get("/en" + UNLOCK).content.decode()
-    assert "account password" in form and "Choose a reading passphrase" not in form
+    assert "account password" in form and 'name="secret"' in form and 'name="passphrase"' not in form
     assert client.post(UNLOCK, {"secret": "wrong-password"}).status_code == 400
     answer = client.post(UNLOCK, {"secret": PASSWORD})
     assert answer.status_code == 302
@@ -200,3 +200,26 @@ def test_people_who_read_no_reports_cannot_open_the_unlock_page(client, cast):
     assert client.get(UNLOCK).status_code == 403
     assert client.post(UNLOCK, {"passphrase": PASSPHRASE, "confirm": PASSPHRASE}).status_code == 403
     assert not PersonKey.objects.filter(user=cast.teacher).exists()
+
+
+def test_a_forgotten_passphrase_starts_over_with_a_new_key_and_no_copies(client, cast):
+    keys.person_key_replace(user=cast.counselor, password=PASSPHRASE, kind=PersonKey.Secret.PASSPHRASE)
+    report, _ = make_report(cast.school, details="sealed to the forgotten passphrase")
+    old = PersonKey.objects.get(user=cast.counselor).public_key
+    give_totp(cast.counselor)
+    client.force_login(cast.counselor)
+    new = "a fresh start reading passphrase"
+    answer = client.post("/en" + UNLOCK, {"action": "start-over", "new-passphrase": new, "new-confirm": new})
+    assert answer.status_code == 400 and "Tick the box" in answer.content.decode()
+    assert PersonKey.objects.get(user=cast.counselor).public_key == old
+    assert SealedReportKey.objects.filter(holder=cast.counselor, report=report).exists()
+
+    answer = client.post(
+        UNLOCK, {"action": "start-over", "new-passphrase": new, "new-confirm": new, "new-understood": "on"}
+    )
+    assert answer.status_code == 302
+    row = PersonKey.objects.get(user=cast.counselor)
+    assert row.public_key != old and row.wrapped_with == PersonKey.Secret.PASSPHRASE
+    assert not SealedReportKey.objects.filter(holder=cast.counselor).exists()
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.KEY_REPLACED, actor=cast.counselor).exists()
+    assert sealing.public_text(keys.person_key_open(user=cast.counselor, secret=new)) == row.public_key
