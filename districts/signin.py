@@ -135,7 +135,7 @@ class SchoolAccountAdapter(DefaultSocialAccountAdapter):
             )
         if not sociallogin.is_existing:
             sociallogin.connect(request, user)
-        if keys.may_read_reports(user):
+        if sociallogin.state.get("process", "login") == "login" and keys.may_read_reports(user):
             # No password was typed, so no reading key was unlocked: the unlock
             # page comes first (after the second factor), then where they were going.
             after = sociallogin.state.get("next") or ""

@@ -1,24 +1,26 @@
 """Sealed reports for readers who sign in with a school account (OpenID
 Connect, the real stand-in provider of tests/support): no password is typed,
 so the unlock page asks for a reading passphrase (chosen the first time) or
-for the account password that wraps an older key."""
+for the account password that wraps an older key.
+
+The provider process and the HOME office's provider are the fixtures of
+tests/accounts/test_oidc_signin.py, imported here (hence F811: pytest passes
+them by name)."""
+
+# ruff: noqa: F811
 
 from __future__ import annotations
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.core.cache import cache
 from django.urls import reverse
 
-from districts.models import IdentityProvider
-from districts.services import save_identity_provider
 from incidents import keyring, keys, sealing
 from incidents.models import AuditEvent, PersonKey, ReportSeal, SealedReportKey
 from incidents.ratelimit import KEY_UNLOCK_FAILURES
-from tests.accounts.test_oidc_signin import _callback, sign_in
+from tests.accounts.test_oidc_signin import idp, offices, sign_in  # noqa: F401
 from tests.conftest import give_totp, totp_code
 from tests.factories import PASSWORD
-from tests.support.oidc import IdentityProvider as ProviderProcess
 
 from .conftest import make_report
 
@@ -26,35 +28,12 @@ PASSPHRASE = "purple rain over the school field"  # noqa: S105 - a test reading 
 UNLOCK = "/counsel/keys/unlock/"
 
 
-@pytest.fixture(scope="module")
-def idp(tmp_path_factory):
-    people = {"counselor": {"email": "counselor@example.org", "password": "provider-password"}}
-    clients = [{"client_id": "office-home", "secret": "home-secret", "redirect_uris": [_callback("district-home")]}]
-    provider = ProviderProcess(tmp_path_factory.mktemp("oidc-provider"), people=people, clients=clients)
-    yield provider
-    provider.stop()
-
-
 @pytest.fixture
-def office(cast, idp):
-    cast.school.district.code = "HOME"  # its provider is "district-home"
-    cast.school.district.save(update_fields=["code"])
-    save_identity_provider(
-        district=cast.school.district,
-        data={
-            "issuer": idp.issuer,
-            "client_id": "office-home",
-            "client_secret": "home-secret",
-            "match_by": IdentityProvider.Match.EMAIL,
-            "id_claim": "sub",
-            "enabled": True,
-        },
-    )
-    EmailAddress.objects.update_or_create(
-        user=cast.counselor, email=cast.counselor.email, defaults={"verified": True, "primary": True}
-    )
-    cast.totp = give_totp(cast.counselor)
-    return cast
+def office(offices):
+    """The school-account fixtures of tests/accounts (a real provider process
+    and the HOME office's provider), and the counselor's authenticator."""
+    offices.totp = give_totp(offices.counselor)
+    return offices
 
 
 def school_account_sign_in(client, idp, cast):
@@ -223,3 +202,21 @@ def test_a_forgotten_passphrase_starts_over_with_a_new_key_and_no_copies(client,
     assert not SealedReportKey.objects.filter(holder=cast.counselor).exists()
     assert AuditEvent.objects.filter(action=AuditEvent.Action.KEY_REPLACED, actor=cast.counselor).exists()
     assert sealing.public_text(keys.person_key_open(user=cast.counselor, secret=new)) == row.public_key
+
+
+def test_a_password_change_leaves_a_passphrase_key_as_it_is(client, cast):
+    keys.person_key_replace(user=cast.counselor, password=PASSPHRASE, kind=PersonKey.Secret.PASSPHRASE)
+    before = PersonKey.objects.get(user=cast.counselor)
+    replaced = AuditEvent.objects.filter(action=AuditEvent.Action.KEY_REPLACED).count()
+    give_totp(cast.counselor)
+    client.force_login(cast.counselor)
+    new = "a-new-long-password-42"
+    answer = client.post("/accounts/password/change/", {"oldpassword": PASSWORD, "password1": new, "password2": new})
+    assert answer.status_code == 302
+    after = PersonKey.objects.get(user=cast.counselor)
+    assert (after.public_key, after.wrapped_private_key, after.wrapped_with) == (
+        before.public_key,
+        before.wrapped_private_key,
+        PersonKey.Secret.PASSPHRASE,
+    )
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.KEY_REPLACED).count() == replaced
