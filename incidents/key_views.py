@@ -17,6 +17,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -83,13 +85,17 @@ def counsel_keys_grant(request):
     row = colleagues.get(form.cleaned_data["person"])
     if row is None:
         return render(request, "incidents/staff_bad_request.html", status=400)
-    if ring is None:
-        messages.error(request, _("Your session has no key: sign out and sign in again with your password first."))
-        return redirect("counsel_keys")
+    if ring is None:  # the unlock page first, then back here
+        messages.error(request, _("Your reports are locked in this session."))
+        return redirect(f"{reverse('counsel_keys_unlock')}?{urlencode({'next': reverse('counsel_keys')})}")
     if not row["has_key"]:
         messages.error(
             request,
-            _("%(name)s has no reading key yet: they must sign in once with their password.") % {"name": row["person"]},
+            _(
+                "%(name)s has no reading key yet: they must sign in once with their password, or with their "
+                "school account and choose a reading passphrase."
+            )
+            % {"name": row["person"]},
         )
         return redirect("counsel_keys")
     count = keys.grant_access(keyring=ring, granter=request.user, to_user=row["person"])
@@ -181,7 +187,11 @@ def _recovery_page(request, *, school=None, district=None):
                 person = next(p for p in readers if str(p.pk) == form.cleaned_data["person"])
                 if not PersonKey.objects.filter(user=person).exists():
                     form.add_error(
-                        "person", _("This person has no reading key yet: they must sign in once with their password.")
+                        "person",
+                        _(
+                            "This person has no reading key yet: they must sign in once with their password, "
+                            "or with their school account and choose a reading passphrase."
+                        ),
                     )
                 else:
                     count = keys.recover_access(

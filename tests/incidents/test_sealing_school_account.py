@@ -18,9 +18,10 @@ from django.urls import reverse
 from incidents import keyring, keys, sealing
 from incidents.models import AuditEvent, PersonKey, ReportSeal, SealedReportKey
 from incidents.ratelimit import KEY_UNLOCK_FAILURES
+from schools.models import Role
 from tests.accounts.test_oidc_signin import idp, offices, sign_in  # noqa: F401
-from tests.conftest import give_totp, totp_code
-from tests.factories import PASSWORD
+from tests.conftest import give_keys, give_totp, totp_code
+from tests.factories import PASSWORD, MembershipFactory, UserFactory
 
 from .conftest import make_report
 
@@ -220,3 +221,17 @@ def test_a_password_change_leaves_a_passphrase_key_as_it_is(client, cast):
         PersonKey.Secret.PASSPHRASE,
     )
     assert AuditEvent.objects.filter(action=AuditEvent.Action.KEY_REPLACED).count() == replaced
+
+
+def test_granting_from_a_locked_session_goes_to_the_unlock_page_first(client, cast):
+    newcomer = UserFactory(username="newcomer")
+    MembershipFactory(user=newcomer, school=cast.school, role=Role.COUNSELOR)
+    give_keys(newcomer)
+    give_totp(cast.counselor)
+    client.force_login(cast.counselor)
+    session = client.session
+    session.pop(keyring.SESSION_KEY, None)  # signed in with the school account: nothing unlocked
+    session.save()
+    answer = client.post("/counsel/keys/grant/", {"person": newcomer.pk})
+    assert answer.status_code == 302 and answer["Location"] == f"{UNLOCK}?next=%2Fcounsel%2Fkeys%2F"
+    assert not SealedReportKey.objects.filter(holder=newcomer).exists()
