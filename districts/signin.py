@@ -28,9 +28,10 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import ExternalId
 from schools.models import District, Membership
 
-from .models import ExternalId, IdentityProvider
+from .models import IdentityProvider
 
 
 def _refuse(request, message):

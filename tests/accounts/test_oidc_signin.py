@@ -15,7 +15,8 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import translation
 
-from districts.models import ExternalId, IdentityProvider
+from accounts.models import ExternalId
+from districts.models import IdentityProvider
 from districts.services import save_identity_provider
 from tests.conftest import give_totp, totp_code
 from tests.support.oidc import IdentityProvider as ProviderProcess
