@@ -12,6 +12,8 @@ from django.test import override_settings
 from districts.client_secrets import is_sealed, seal, unseal
 from districts.models import IdentityProvider
 from incidents.crypto import DecryptionError
+from tests.conftest import mfa_login
+from tests.factories import UserFactory
 
 NEW_KEY = "dGVzdC1vbmx5LWtleS1udW1iZXItbmV3LTMyYnl0ZXM="
 
@@ -50,3 +52,23 @@ def test_rotation_re_encrypts_with_the_newest_key(plain_app, settings):
         assert unseal(plain_app.secret) == "plain-1"
     with pytest.raises(DecryptionError):
         unseal(plain_app.secret)  # the old keys alone no longer open it
+
+
+def test_a_secret_typed_into_django_admin_is_stored_encrypted(client, cast):
+    admin_user = UserFactory(username="superuser", is_staff=True, is_superuser=True)
+    mfa_login(client, admin_user)
+    answer = client.post(
+        "/manage-site/socialaccount/socialapp/add/",
+        {
+            "provider": "openid_connect",
+            "provider_id": "district-y",
+            "name": "y",
+            "client_id": "c",
+            "secret": "typed-1",
+            "key": "",
+            "settings": "{}",
+        },
+    )
+    assert answer.status_code == 302, answer.content[:2000]
+    app = SocialApp.objects.get(provider_id="district-y")
+    assert is_sealed(app.secret) and unseal(app.secret) == "typed-1"
