@@ -21,7 +21,7 @@ from django.utils import translation
 from tests.support.oidc import IdentityProvider as ProviderProcess
 
 from .conftest import DEMO_PASSWORD, DESKTOP, new_page
-from .test_journey_counselor import activate_totp, pass_totp_step
+from .test_journey_counselor import activate_totp, pass_totp_step, remove_totp
 
 PROVIDER_ID = "district-demo-office"  # the demo office's code, DEMO-OFFICE
 PASSWORD = "school-account-pass"  # noqa: S105 (the stand-in provider's test accounts)
@@ -45,6 +45,15 @@ def idp(server, tmp_path_factory):
     provider = ProviderProcess(tmp_path_factory.mktemp("school-accounts"), people=PEOPLE, clients=clients)
     yield provider
     provider.stop()
+
+
+@pytest.fixture
+def demo_as_before(server):
+    """The other journeys share the demo server: afterwards its login page
+    has no school-account button again, and the counselor no authenticator."""
+    yield
+    _shell(server, "from districts.models import IdentityProvider; IdentityProvider.objects.update(enabled=False)")
+    remove_totp(server, "demo-counselor")
 
 
 def configure_office(server, idp, match_by: str) -> None:
@@ -114,7 +123,7 @@ def give_the_pupil_a_school_account_id(browser, server, tmp_path) -> None:
 
 
 def test_pupil_and_counselor_sign_in_with_school_accounts_and_a_stranger_is_refused(
-    browser, server, idp, a11y, tmp_path
+    browser, server, idp, a11y, tmp_path, demo_as_before
 ):
     give_the_pupil_a_school_account_id(browser, server, tmp_path)
 
