@@ -1,6 +1,6 @@
 """The live class's numbers (issue 17, docs/live.md "Bench protocol").
 
-1. One ASGI node (daphne, as bin/stack runs it) with channels-redis:
+1. One ASGI node (uvicorn, as bin/stack runs it) with channels-redis:
    S sessions x 35 pupils joined; the teacher's "next slide" to every pupil's
    device (p95), an answer to the projector's chart (p95), messages lost,
    the server's resident memory per socket.
@@ -43,6 +43,13 @@ CLASS_SIZE = 35
 BUDGET_NEXT_SLIDE_MS = 250
 BUDGET_ANSWER_MS = 500
 BUDGET_FAILOVER_S = 5
+# bin/stack's uvicorn options (one list, so the bench measures what runs).
+ASGI_OPTIONS = [
+    arg
+    for line in (ROOT / "bin" / "asgi-options").read_text().splitlines()
+    if not line.startswith("#")
+    for arg in line.split()
+]
 
 # Run inside `manage.py shell`: open one live session per class (ending the
 # bench database's earlier ones) and make Django sessions for the teachers
@@ -171,14 +178,14 @@ def open_sessions(database: str, redis_url: str, sessions: int, signed_in: int) 
 
 
 class Node:
-    """One daphne process serving edu_platform.asgi (as bin/stack does)."""
+    """One ASGI process (uvicorn) serving edu_platform.asgi, as bin/stack runs it."""
 
     def __init__(self, database: str, redis_url: str):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws = f"ws://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
-            [str(ROOT / ".venv/bin/daphne"), "-b", "127.0.0.1", "-p", str(self.port), "edu_platform.asgi:application"],
+            [str(ROOT / ".venv/bin/uvicorn"), *ASGI_OPTIONS, "--host", "127.0.0.1", "--port", str(self.port)],
             cwd=ROOT,
             env=env_for(database, redis_url),
             stdout=subprocess.DEVNULL,
@@ -194,7 +201,7 @@ class Node:
             except (TimeoutError, aiohttp.ClientError):
                 pass
             await asyncio.sleep(0.5)
-        raise RuntimeError("daphne did not start")
+        raise RuntimeError("the ASGI node did not start")
 
     def rss(self) -> int:
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
@@ -475,7 +482,10 @@ async def answer_round(rooms: list[Room], setup: dict, spread: float = 5.0):
     ack_ms = [
         (p.answered_at[0] - p.answer_sent[0]) * 1000 for r in rooms for p in r.pupils if p.answered_at and p.answer_sent
     ]
-    final = sum(room.screen.counts[-1][1] if room.screen.counts else 0 for room in rooms)
+    # What each projector shows: the largest total it was sent (live.js
+    # ignores a count older than the one on screen; answers are counted side
+    # by side, so their messages may arrive out of order).
+    final = sum(max((total for _, total in room.screen.counts), default=0) for room in rooms)
     return latencies, {
         "sent": sent,
         "acknowledged": acked,
@@ -786,7 +796,7 @@ def run(
 
 def print_table(live: dict) -> None:
     ok = lambda good: "ok" if good else "OVER"  # noqa: E731
-    print(f"\nLive class ({live['sessions']} sessions x {CLASS_SIZE} pupils, one daphne node, {live['cpus']} CPUs)")
+    print(f"\nLive class ({live['sessions']} sessions x {CLASS_SIZE} pupils, one ASGI node, {live['cpus']} CPUs)")
     print(f"  sockets open                {live['sockets']}")
     print(
         f"  next slide p95              {live['next_slide_p95_ms']} ms (< {BUDGET_NEXT_SLIDE_MS}) "

@@ -15,7 +15,9 @@ may come in is decided here, before allauth logs anyone in:
 
 The login then continues through allauth's own stages, so staff with a
 second factor still give their code, and RequireMFAMiddleware still sends
-staff without one to set it up."""
+staff without one to set it up. Counselors and safety officers then land on
+the page that unlocks their reading key (no password was typed, so sealed
+reports stay sealed until they type their reading passphrase there)."""
 
 from __future__ import annotations
 
@@ -26,9 +28,11 @@ from django.conf import settings
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ExternalId
+from incidents import keys
 from schools.models import District, Membership
 
 from . import client_secrets
@@ -142,3 +146,9 @@ class SchoolAccountAdapter(DefaultSocialAccountAdapter):
             )
         if not sociallogin.is_existing:
             sociallogin.connect(request, user)
+        if sociallogin.state.get("process", "login") == "login" and keys.may_read_reports(user):
+            # No password was typed, so no reading key was unlocked: the unlock
+            # page comes first (after the second factor), then where they were going.
+            after = sociallogin.state.get("next") or ""
+            unlock = reverse("counsel_keys_unlock")
+            sociallogin.state["next"] = f"{unlock}?{urlencode({'next': after})}" if after else unlock

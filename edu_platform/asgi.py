@@ -7,6 +7,8 @@ import os
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "edu_platform.settings.production")
+# Database connections from a pool of at most 8 (edu_platform/settings/env.py).
+os.environ.setdefault("DATABASE_POOL", "8")
 # Django first: it loads the apps the socket routes import.
 django_application = get_asgi_application()
 

@@ -14,23 +14,54 @@ curriculum moves its content generation on, which retires every stored
 page and route at once.
 """
 
+import asyncio
 import logging
+import threading
 import time
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.dispatch import Signal
+from redis.asyncio import BlockingConnectionPool
+from redis.asyncio import Redis as AsyncRedis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
 _DOWN = (RedisConnectionError, RedisTimeoutError, OSError)
+ASYNC_CONNECTIONS = 8
 
 invalidations_lost = Signal()
+
+
+class SharedPoolsClient(RedisCacheClient):
+    """One connection pool per server for the whole process. Django keeps a
+    cache object, and so a client with pools of its own, per thread and per
+    async context: every socket of the live class opened connections of its
+    own to Redis (bench/live.py), each costing a connection set-up."""
+
+    _shared: dict = {}
+    _shared_lock = threading.Lock()
+
+    def _get_connection_pool(self, write):
+        index = self._get_connection_pool_index(write)
+        key = (self._servers[index], repr(sorted(self._pool_options.items())))
+        pool = self._shared.get(key)
+        if pool is None:
+            with self._shared_lock:
+                pool = self._shared.get(key)
+                if pool is None:
+                    pool = self._shared[key] = self._pool_class.from_url(self._servers[index], **self._pool_options)
+        return pool
 
 
 class ResilientRedisCache(RedisCache):
     _last_warning = 0.0
     _lost_invalidation = False
+    _async_clients: dict = {}  # (event loop id, server) -> (loop, client)
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = SharedPoolsClient
 
     def _lost(self, operation: str, error: Exception) -> None:
         ResilientRedisCache._lost_invalidation = True
@@ -137,3 +168,48 @@ class ResilientRedisCache(RedisCache):
             return super().clear()
         except _DOWN as error:
             self._lost("clear", error)
+
+    def script(self, source: str, keys: list[str], args: list):
+        """Run a Lua script on ``keys`` (named as this cache names its keys)
+        in one round trip; None while Redis is away. For counters that must
+        be read back at once (live.state: an answer counted and the chart's
+        new totals), which get/add/incr would take several round trips for."""
+        made = [self.make_and_validate_key(key) for key in keys]
+        try:
+            client = self._cache.get_client(made[0], write=True)
+            return client.register_script(source)(keys=made, args=args)
+        except _DOWN as error:
+            self._warn("script", error)
+            return None
+
+    async def ascript(self, source: str, keys: list[str], args: list):
+        """script() without leaving the event loop (the live class's sockets):
+        a client of its own per event loop, with this cache's timeouts."""
+        made = [self.make_and_validate_key(key) for key in keys]
+        try:
+            return await self._async_client().register_script(source)(keys=made, args=args)
+        except _DOWN as error:
+            self._warn("script", error)
+            return None
+
+    def _async_client(self) -> AsyncRedis:
+        # Kept on the class: Django may make a cache object per async
+        # context, and a client (with its connections) per socket message
+        # would cost a connection to Redis each time.
+        loop = asyncio.get_running_loop()
+        clients = ResilientRedisCache._async_clients
+        found = clients.get((id(loop), self._servers[0]))
+        if found is None or found[0] is not loop:
+            for key in [k for k, (other, _) in clients.items() if other.is_closed()]:
+                del clients[key]
+            # A few connections, waited for when all are busy: a burst of
+            # answers otherwise opened one connection each, and opening one
+            # stalls the event loop for milliseconds.
+            pool = BlockingConnectionPool.from_url(
+                self._servers[0],
+                max_connections=ASYNC_CONNECTIONS,
+                timeout=2,
+                **{k: v for k, v in self._options.items() if k.startswith("socket_")},
+            )
+            found = clients[(id(loop), self._servers[0])] = (loop, AsyncRedis(connection_pool=pool))
+        return found[1]

@@ -14,6 +14,12 @@ Where the password is seen (it is never stored):
   is unwrapped there (made the first time) and kept in the session; Django's
   ``login()`` keeps the session's data when the second factor completes, and
   every read checks the session's user is the key's owner.
+* Signed in without a password (a school account): nothing is unlocked at
+  sign-in; the unlock page (``unlock_views``) asks for the secret that wraps
+  the key (``PersonKey.wrapped_with``: a reading passphrase, or the account
+  password) and keeps the key as the login form does (``keep_unlocked``).
+  A key wrapped with a reading passphrase is never re-wrapped or replaced
+  by the password hooks below.
 * A password set on a user object: Django's ``set_password`` keeps the raw
   password on the instance until ``save()`` (``_password``, which feeds
   ``password_validation.password_changed``); a ``post_save`` receiver copies
@@ -125,6 +131,16 @@ class KeyringCookieMiddleware:
         return response
 
 
+def keep_unlocked(request, user, key: PrivateKey) -> None:
+    """The key, just opened, kept for this session; reports it opens that
+    are not yet sealed to their place's current recovery key are added."""
+    remember(request, user, key)
+    try:
+        keys.add_missing_recovery_copies(keyring=Keyring(user_id=user.pk, private=key))
+    except Exception:  # noqa: BLE001 - unlocking must never fail because of the recovery copies
+        logger.exception("Recovery copies for user %s were not added.", user.pk)
+
+
 def unlock_at_sign_in(request, user, password: str, *, replace: bool = True) -> None:
     try:
         key = keys.person_key_unlock(user=user, password=password, replace=replace)
@@ -132,11 +148,13 @@ def unlock_at_sign_in(request, user, password: str, *, replace: bool = True) -> 
         logger.exception("The reading key of user %s could not be unlocked.", user.pk)
         return
     if key is not None:
-        remember(request, user, key)
-        try:
-            keys.add_missing_recovery_copies(keyring=Keyring(user_id=user.pk, private=key))
-        except Exception:  # noqa: BLE001 - as above
-            logger.exception("Recovery copies for user %s were not added.", user.pk)
+        keep_unlocked(request, user, key)
+
+
+def needs_unlock(request) -> bool:
+    """A reader whose session holds no key (signed in with a school account,
+    or before sealing): the pages offer the unlock page (``unlock_views``)."""
+    return keyring_for(request) is None and keys.may_read_reports(request.user)
 
 
 class KeyUnlockingLoginForm(LoginForm):
@@ -200,8 +218,8 @@ def _password_changed(sender, request, user, **kwargs):
     or (signed in before sealing) from the old password the form checked."""
     password = _take_new_password(user)
     row = PersonKey.objects.filter(user=user).first()
-    if not password:
-        return
+    if not password or (row is not None and row.wrapped_with != PersonKey.Secret.PASSWORD):
+        return  # a reading passphrase wraps the key: a new password changes nothing about it
     if row is None:
         if keys.may_read_reports(user):
             remember(request, user, keys.person_key_create(user=user, password=password))
@@ -226,7 +244,10 @@ def _password_reset(sender, request, user, **kwargs):
     """A forgotten password: the old key cannot be opened. A new key pair;
     a colleague or the recovery sheet gives access again."""
     password = _take_new_password(user)
-    if password and (PersonKey.objects.filter(user=user).exists() or keys.may_read_reports(user)):
+    row = PersonKey.objects.filter(user=user).first()
+    if row is not None and row.wrapped_with != PersonKey.Secret.PASSWORD:
+        return  # wrapped with the reading passphrase, which still opens it
+    if password and (row is not None or keys.may_read_reports(user)):
         keys.person_key_replace(user=user, password=password)
 
 

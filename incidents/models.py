@@ -321,6 +321,10 @@ class AuditEvent(models.Model):
         RECOVERY_SHEET = "recovery_sheet", _("Made the recovery sheet")
         RECOVER = "recover", _("Used the recovery sheet")
         SEAL = "seal", _("Sealed reports written before sealing")
+        KEY_MADE = "key_made", _("Made a reading key with a reading passphrase")
+        UNLOCK_FAILED = "unlock_failed", _("Typed a wrong secret to unlock a reading key")
+        PASSPHRASE = "passphrase", _("Changed the reading passphrase")
+        RECOVERY_REPLACED = "recovery_replaced", _("Replaced the recovery sheet")
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
@@ -446,10 +450,16 @@ class PushSubscription(models.Model):
 
 class PersonKey(models.Model):
     """A reader's X25519 key pair (counselors, district safety officers). The
-    private half is stored only wrapped with a key derived from their
-    password by Argon2id; the server alone cannot open it."""
+    private half is stored only wrapped with a key derived by Argon2id from
+    their password, or from a reading passphrase for people who sign in
+    with a school account; the server alone cannot open it."""
+
+    class Secret(models.TextChoices):
+        PASSWORD = "password", _("Your account password")
+        PASSPHRASE = "passphrase", _("Your reading passphrase")
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_key_pair")
+    wrapped_with = models.CharField(max_length=10, choices=Secret.choices, default=Secret.PASSWORD)
     public_key = models.CharField(max_length=64)
     wrapped_private_key = models.TextField()
     kdf_salt = models.CharField(max_length=64)
@@ -465,17 +475,20 @@ class PersonKey(models.Model):
 class RecoveryKey(models.Model):
     """The public half of a school's (or, for reports about staff, an
     education office's) recovery key. The private half is only on the
-    printed recovery sheet, shown once."""
+    printed recovery sheet, shown once. A place has one current key; a
+    replaced one (``replaced_at``) stays only while reports are sealed to it
+    that nobody could re-seal to the new one yet."""
 
-    school = models.OneToOneField(
-        "schools.School", on_delete=models.CASCADE, null=True, blank=True, related_name="report_recovery_key"
+    school = models.ForeignKey(
+        "schools.School", on_delete=models.CASCADE, null=True, blank=True, related_name="report_recovery_keys"
     )
-    district = models.OneToOneField(
-        "schools.District", on_delete=models.CASCADE, null=True, blank=True, related_name="report_recovery_key"
+    district = models.ForeignKey(
+        "schools.District", on_delete=models.CASCADE, null=True, blank=True, related_name="report_recovery_keys"
     )
     public_key = models.CharField(max_length=64)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField()
+    replaced_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -483,7 +496,17 @@ class RecoveryKey(models.Model):
                 condition=models.Q(school__isnull=False, district__isnull=True)
                 | models.Q(school__isnull=True, district__isnull=False),
                 name="recovery_key_one_place",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["school"],
+                condition=models.Q(school__isnull=False, replaced_at__isnull=True),
+                name="recovery_key_current_school",
+            ),
+            models.UniqueConstraint(
+                fields=["district"],
+                condition=models.Q(district__isnull=False, replaced_at__isnull=True),
+                name="recovery_key_current_district",
+            ),
         ]
 
     def __str__(self):

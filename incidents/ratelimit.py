@@ -46,6 +46,10 @@ REPORTER_MESSAGES_PER_HOUR = 20
 GUESSES_PER_ADDRESS_PREFIX = Limit("incidents:rl:guess-address-prefix", ADDRESS_PREFIX_LIMIT, ADDRESS_WINDOW)
 GUESSES_PER_PREFIX = Limit("incidents:rl:guess-prefix", PREFIX_LIMIT, PREFIX_WINDOW)
 REPORTER_MESSAGES = Limit("incidents:rl:reporter-messages", REPORTER_MESSAGES_PER_HOUR, 60 * 60)
+# Wrong secrets typed on the unlock page (a reading passphrase, the account
+# password), per account: each costs an Argon2id, and past the limit none is tried.
+KEY_UNLOCK_WINDOW = 15 * 60
+KEY_UNLOCK_FAILURES = Limit("incidents:rl:key-unlock", 5, KEY_UNLOCK_WINDOW)
 
 
 def address_limit() -> int:

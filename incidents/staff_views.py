@@ -90,6 +90,7 @@ def counsel_home(request):
         "held_as_flood": selectors.held_as_flood(user=request.user),
         "tags": tags,
         "counseled_schools": selectors.counseled_schools(request.user),
+        "key_locked": keyring.needs_unlock(request),
     }
     return render(request, "incidents/counsel_home.html", context, status=status)
 
@@ -151,6 +152,7 @@ def _render_case(request, report, status=200, open_section: str = "", **forms):
         "district_case": not school_case,
         "can_acknowledge": Status.ACKNOWLEDGED in report.allowed_next_statuses(),
         "can_close": Status.CLOSED in report.allowed_next_statuses(),
+        "key_locked": detail["sealed_out"] and keyring.needs_unlock(request),
     }
     cases.report_opened(report=report, actor=request.user)
     return render(request, "incidents/case_detail.html", context, status=status)

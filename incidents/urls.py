@@ -4,7 +4,7 @@ Included inside i18n_patterns: Korean at /report/…, English at /en/report/….
 
 from django.urls import path
 
-from . import key_views, staff_views, views
+from . import key_views, staff_views, unlock_views, views
 
 urlpatterns = [
     # Reporter: no account. The fixed paths come before /report/<code>/.
@@ -29,6 +29,7 @@ urlpatterns = [
     path("counsel/reports/<int:pk>/note/", staff_views.case_note, name="counsel_case_note"),
     path("counsel/keys/", key_views.counsel_keys, name="counsel_keys"),
     path("counsel/keys/grant/", key_views.counsel_keys_grant, name="counsel_keys_grant"),
+    path("counsel/keys/unlock/", unlock_views.counsel_keys_unlock, name="counsel_keys_unlock"),
     path("counsel/reports/<int:pk>/referral/", staff_views.case_referral, name="counsel_case_referral"),
     path("counsel/reports/<int:pk>/close/", staff_views.case_close, name="counsel_case_close"),
     path("counsel/reports/<int:pk>/tags/", staff_views.case_tags, name="counsel_case_tags"),

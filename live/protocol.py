@@ -12,13 +12,14 @@ from __future__ import annotations
 import json
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.urls import reverse
 
 from . import services, state
 from .models import LiveQuestion, LiveSession
-from .slides import Activity, Slide, activities_of, slides_for
+from .slides import Activity, Slide, activities_of, deck
 
 MAX_BYTES = 2048
 MAX_PER_SECOND = 5
@@ -52,9 +53,17 @@ class Participant:
 class Outcome:
     reply: dict | None = None
     broadcasts: list[tuple[tuple[str, ...], dict]] = field(default_factory=list)
+    # Work that can wait until the broadcasts are out (a slide change reaches
+    # the class before its row is saved and the presenter's full state is
+    # made); it returns the reply.
+    then: Callable[[], dict] | None = None
 
     def send(self, audience, message: dict) -> None:
         self.broadcasts.append((audience if isinstance(audience, tuple) else (audience,), message))
+
+    def finish(self) -> None:
+        if self.then is not None:
+            self.reply, self.then = self.then(), None
 
 
 class RateLimiter:
@@ -137,7 +146,7 @@ def public_state(session: LiveSession, current: dict | None = None, slides: list
     caller has the deck already, saves reading it again (it is the costly part
     of a slide change with 40 classes at once: bench/live.py)."""
     current = current or state.read(session)
-    slides = slides or slides_for(session.lesson)
+    slides = slides or deck(session)
     return {
         "type": "state",
         "slide": current["slide"],
@@ -151,15 +160,15 @@ def public_state(session: LiveSession, current: dict | None = None, slides: list
     }
 
 
-def counts_message(session: LiveSession, activity: Activity) -> dict:
-    counts, total = state.counts(session.pk, activity, [o.id for o in activity.options])
+def counts_message(session: LiveSession, activity: Activity, found: dict[str, int] | None = None) -> dict:
+    counts, total = state.counts(session.pk, activity, [o.id for o in activity.options], found)
     return {"type": "counts", "activity": activity.id, "counts": counts, "total": total}
 
 
 def screen_state(session: LiveSession, current: dict | None = None, slides: list[Slide] | None = None) -> dict:
     """The projector's state: the public one, the joined count and the
     counts of the current activity."""
-    slides = slides or slides_for(session.lesson)
+    slides = slides or deck(session)
     message = public_state(session, current, slides)
     message["joined"] = state.joined(session.pk)
     slide = slides[min(message["slide"], len(slides) - 1)]
@@ -170,7 +179,7 @@ def screen_state(session: LiveSession, current: dict | None = None, slides: list
 def teacher_state(session: LiveSession, current: dict | None = None, slides: list[Slide] | None = None) -> dict:
     """The presenter's state: the projector's, the word answers waiting to
     be screened and the anonymous questions."""
-    slides = slides or slides_for(session.lesson)
+    slides = slides or deck(session)
     message = screen_state(session, current, slides)
     slide = slides[min(message["slide"], len(slides) - 1)]
     pending = []
@@ -205,11 +214,33 @@ def pupil_message(session: LiveSession, participant: Participant, message: dict)
     raise BadMessage(4400, "bad-message")
 
 
+def cache_only(message: dict) -> bool:
+    """A pupil's answer to a choice activity: handled with the cache and the
+    deck in memory alone, never the database (live.consumers handles these
+    on the event loop)."""
+    return message.get("type") == "answer" and "text" not in message
+
+
 def _question(question: LiveQuestion) -> dict:
     return {"type": "question", "id": question.pk, "text": question.text, "disclosure": question.disclosure}
 
 
-def _answer(session: LiveSession, participant: Participant, message: dict) -> Outcome:
+@dataclass(frozen=True)
+class Answer:
+    activity: Activity
+    chosen: list[str] | None = None  # a choice activity
+    text: str | None = None  # a word answer
+
+
+def refused(reason: str) -> Outcome:
+    return Outcome(reply={"type": "refused", "reason": reason})
+
+
+def check_answer(slides: list[Slide], current: dict, message: dict) -> Answer | None:
+    """A well-formed answer to the activity on the current slide; None if
+    that activity is not open (another slide, revealed, ended). ``current``
+    holds the slide, the revealed activities and whether the session ended:
+    the state in the cache, or what a socket last sent its pupil."""
     values = _fields(
         message,
         activity=_text(ID_MAX),
@@ -220,12 +251,11 @@ def _answer(session: LiveSession, participant: Participant, message: dict) -> Ou
     given = [name for name in ("choice", "choices", "text") if values[name] is not None]
     if len(given) != 1:
         raise BadMessage(4400, "bad-message")
-    current = state.read(session)
-    slides = slides_for(session.lesson)
     activity = activities_of(slides).get(values["activity"])
     if activity is None:
         raise BadMessage(4400, "bad-message")
     # Well-formed checks first: a forged choice closes the socket even late.
+    chosen = None
     if activity.takes_text:
         if values["text"] is None:
             raise BadMessage(4400, "bad-message")
@@ -242,63 +272,91 @@ def _answer(session: LiveSession, participant: Participant, message: dict) -> Ou
         or slide.activity.id != activity.id
         or activity.id in current["revealed"]
     ):
-        return Outcome(reply={"type": "refused", "reason": "not-open"})
-    outcome = Outcome(reply={"type": "answered", "activity": activity.id})
+        return None
+    return Answer(activity, chosen, values["text"].strip() if values["text"] else None)
+
+
+def stores_answer(participant: Participant, answer: Answer) -> bool:
+    """A signed-in pupil whose quiz answers count towards their progress."""
+    return participant.user_id is not None and answer.activity.kind.startswith("quiz")
+
+
+def counted(session: LiveSession, answer: Answer, found: dict[str, int] | None) -> Outcome:
+    """The reply to a counted choice answer and the projector's new counts."""
+    outcome = Outcome(reply={"type": "answered", "activity": answer.activity.id})
+    outcome.send(SCREENS, counts_message(session, answer.activity, found))
+    return outcome
+
+
+def _answer(session: LiveSession, participant: Participant, message: dict) -> Outcome:
+    answer = check_answer(deck(session), state.read(session), message)
+    if answer is None:
+        return refused("not-open")
+    activity = answer.activity
     if activity.takes_text:
-        item = state.word_add(session.pk, activity.id, participant.token, values["text"].strip())
+        item = state.word_add(session.pk, activity.id, participant.token, answer.text)
         if item is None:
-            return Outcome(reply={"type": "refused", "reason": "already-answered"})
-        outcome.send(
-            TEACHER, {"type": "pending", "activity": activity.id, "item": item, "text": values["text"].strip()}
-        )
+            return refused("already-answered")
+        outcome = Outcome(reply={"type": "answered", "activity": activity.id})
+        outcome.send(TEACHER, {"type": "pending", "activity": activity.id, "item": item, "text": answer.text})
         outcome.send(SCREENS, counts_message(session, activity))
         return outcome
-    if not state.answer(session.pk, activity.id, participant.token, chosen):
-        return Outcome(reply={"type": "refused", "reason": "already-answered"})
-    if participant.user_id is not None and activity.kind.startswith("quiz"):
-        state.remember_pupil_answer(session.pk, participant.user_id, activity.id, chosen)
-    outcome.send(SCREENS, counts_message(session, activity))
-    return outcome
+    ok, found = state.answer(session.pk, activity.id, participant.token, answer.chosen)
+    if not ok:
+        return refused("already-answered")
+    if stores_answer(participant, answer):
+        state.remember_pupil_answer(session.pk, participant.user_id, activity.id, answer.chosen)
+    return counted(session, answer, found)
 
 
 # ---------------------------------------------------------------- the teacher
 
 
+def _slide(current: dict) -> dict:
+    return {"type": "slide", "slide": current["slide"], "locked": current["locked"], "v": current["v"]}
+
+
 def teacher_message(session: LiveSession, message: dict) -> Outcome:
     kind = message["type"]
-    slides = slides_for(session.lesson)
+    slides = deck(session)
     if kind == "sync":
         _fields(message)
         return Outcome(reply=teacher_state(session, slides=slides))
-    if not session.is_open or state.read(session)["ended"]:
+    current = state.read(session)  # once: every branch below works on it
+    if not session.is_open or current["ended"]:
         return Outcome(reply={"type": "refused", "reason": "ended"})
     outcome = Outcome()
     if kind == "goto":
         values = _fields(message, slide=_int)
         if values["slide"] >= len(slides):
             raise BadMessage(4400, "bad-message")
-        current = services.session_move(session=session, slide=values["slide"])
-        outcome.send(EVERYONE, {"type": "slide", "slide": current["slide"], "locked": current["locked"]})
+        current = services.session_move(session=session, slide=values["slide"], current=current, save=False)
+        outcome.send(EVERYONE, _slide(current))
         slide = slides[current["slide"]]
         if slide.activity:
             outcome.send(SCREENS, counts_message(session, slide.activity))
-        outcome.reply = teacher_state(session, current, slides)
+
+        def then():
+            services.session_save(session)
+            return teacher_state(session, current, slides)
+
+        outcome.then = then
         return outcome
     if kind == "lock":
         values = _fields(message, locked=lambda v: isinstance(v, bool))
-        current = services.session_move(session=session, locked=values["locked"])
-        outcome.send(EVERYONE, {"type": "slide", "slide": current["slide"], "locked": current["locked"]})
+        current = services.session_move(session=session, locked=values["locked"], current=current, save=False)
+        outcome.send(EVERYONE, _slide(current))
+        outcome.then = lambda: services.session_save(session) or None
         return outcome
     if kind == "reveal":
         values = _fields(message, activity=_text(ID_MAX))
         activity = activities_of(slides).get(values["activity"])
         if activity is None:
             raise BadMessage(4400, "bad-message")
-        current = state.read(session)
         if activity.id not in current["revealed"]:
             current["revealed"].append(activity.id)
             state.write(session.pk, current)
-        outcome.send(EVERYONE, {"type": "reveal", **activity.revealed()})
+        outcome.send(EVERYONE, {"type": "reveal", **activity.revealed(), "v": current["v"]})
         return outcome
     if kind == "screen":
         values = _fields(message, activity=_text(ID_MAX), item=_int)
@@ -306,12 +364,11 @@ def teacher_message(session: LiveSession, message: dict) -> Outcome:
         text = state.word(session.pk, values["activity"], values["item"]) if activity else None
         if activity is None or not activity.takes_text or text is None:
             raise BadMessage(4400, "bad-message")
-        current = state.read(session)
         shown = current["words"].setdefault(activity.id, [])
         if text not in shown:
             shown.append(text)
             state.write(session.pk, current)
-        outcome.send(EVERYONE, {"type": "words", "activity": activity.id, "shown": shown})
+        outcome.send(EVERYONE, {"type": "words", "activity": activity.id, "shown": shown, "v": current["v"]})
         return outcome
     if kind == "show_question":
         values = _fields(message, question=lambda v: v is None or _int(v))
@@ -322,10 +379,9 @@ def teacher_message(session: LiveSession, message: dict) -> Outcome:
                 raise BadMessage(4400, "bad-message")
             LiveQuestion.objects.filter(pk=question.pk).update(shown=True)
             text = question.text
-        current = state.read(session)
         current["shown_question"] = text
         state.write(session.pk, current)
-        outcome.send(EVERYONE, {"type": "show_question", "text": text})
+        outcome.send(EVERYONE, {"type": "show_question", "text": text, "v": current["v"]})
         return outcome
     if kind == "end":
         _fields(message)

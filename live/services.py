@@ -18,7 +18,7 @@ from curriculum.selectors import source_ids
 from . import state
 from .disclosure import looks_like_disclosure
 from .models import LiveQuestion, LiveSession, new_code
-from .slides import activities_of, slides_for
+from .slides import activities_of, deck
 
 QUESTION_MAX = 500
 
@@ -34,15 +34,30 @@ def session_open(*, teacher, classroom, lesson) -> LiveSession:
     raise RuntimeError("no free live code")
 
 
-def session_move(*, session: LiveSession, slide: int | None = None, locked: bool | None = None) -> dict:
-    """Go to a slide and/or change the lock; the new state."""
-    current = state.read(session)
+def session_move(
+    *,
+    session: LiveSession,
+    slide: int | None = None,
+    locked: bool | None = None,
+    current: dict | None = None,
+    save: bool = True,
+) -> dict:
+    """Go to a slide and/or change the lock; the new state. ``current``: the
+    state the caller has just read, if it has; ``save=False`` leaves the
+    row to session_save (the sockets save it once the class was told)."""
+    current = current if current is not None else state.read(session)
     if slide is not None:
         current["slide"] = session.current_slide = slide
     if locked is not None:
         current["locked"] = session.locked = locked
-    LiveSession.objects.filter(pk=session.pk).update(current_slide=session.current_slide, locked=session.locked)
+    if save:
+        session_save(session)
     return state.write(session.pk, current)
+
+
+def session_save(session: LiveSession) -> None:
+    """Keep the slide and the lock on the row: a cache that forgot resumes from it."""
+    LiveSession.objects.filter(pk=session.pk).update(current_slide=session.current_slide, locked=session.locked)
 
 
 def question_ask(*, session: LiveSession, text: str) -> LiveQuestion:
@@ -55,7 +70,7 @@ def question_ask(*, session: LiveSession, text: str) -> LiveQuestion:
 def summary_of(session: LiveSession) -> dict:
     current = state.read(session)
     activities = {}
-    for activity in activities_of(slides_for(session.lesson)).values():
+    for activity in activities_of(deck(session)).values():
         counts, total = state.counts(session.pk, activity, [o.id for o in activity.options])
         activities[activity.id] = {"counts": counts, "total": total, "words": current["words"].get(activity.id, [])}
     return {"joined": state.joined(session.pk), "activities": activities}

@@ -12,6 +12,8 @@ them. Slides are kept in the cache per lesson revision and language.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -231,6 +233,35 @@ def slides_for(lesson) -> list[Slide]:
     if found is None:
         found = build_slides(lesson)
         cache.set(key, found, SLIDES_TIMEOUT)
+    return found
+
+
+# Decks of the sessions this process serves, newest use last.
+_DECKS: OrderedDict[tuple, list[Slide]] = OrderedDict()
+_DECKS_LOCK = threading.Lock()
+DECKS_KEPT = 256
+
+
+def deck(session) -> list[Slide]:
+    """The slides a live session presents, kept in this process: every socket
+    message of a class needs them (bench/live.py: reading them from the cache
+    for each of 40 classes' messages was the costliest part of a slide
+    change). The key holds the session's code and start, so a session
+    number used again (a test database) never finds another session's deck,
+    and the lesson's revision, so a socket opened after a publish sees the
+    new lesson."""
+    lesson = session.lesson
+    key = (session.pk, session.code, session.started_at, lesson.pk, lesson.latest_revision_id)
+    with _DECKS_LOCK:
+        found = _DECKS.get(key)
+        if found is not None:
+            _DECKS.move_to_end(key)
+            return found
+    found = slides_for(lesson)
+    with _DECKS_LOCK:
+        _DECKS[key] = found
+        while len(_DECKS) > DECKS_KEPT:
+            _DECKS.popitem(last=False)
     return found
 
 

@@ -32,19 +32,23 @@ from .forms import CodeForm, SessionForm
 from .models import LiveSession
 from .permissions import participant_for
 from .ratelimit import SENDS, WRONG_CODES
-from .slides import slides_for
+from .slides import deck
 
 _TOO_MANY = "live-too-many"
 
 
 def broadcast(session: LiveSession, outcome: protocol.Outcome) -> None:
-    """Send an outcome's messages to the sockets, as the consumers do."""
-    if not outcome.broadcasts:
-        return
-    layer = get_channel_layer()
-    for audiences, message in outcome.broadcasts:
-        for audience in audiences:
-            async_to_sync(layer.group_send)(f"live.{session.pk}.{audience}", {"type": "live.event", "message": message})
+    """Send an outcome's messages to the sockets, then finish it, as the
+    consumers do."""
+    try:
+        layer = get_channel_layer()
+        for audiences, message in outcome.broadcasts:
+            for audience in audiences:
+                async_to_sync(layer.group_send)(
+                    f"live.{session.pk}.{audience}", {"type": "live.event", "message": message}
+                )
+    finally:  # the row is saved even if Redis refused the broadcast
+        outcome.finish()
 
 
 def _open_session(request, code: str) -> LiveSession:
@@ -112,7 +116,7 @@ def pupil(request, code):
         outcome = protocol.Outcome()
         outcome.send(protocol.SCREENS, {"type": "joined", "count": count})
         broadcast(session, outcome)
-    slides = slides_for(session.lesson)
+    slides = deck(session)
     current = protocol.public_state(session)
     with translation.override(session.lesson.locale.language_code):
         return render(
@@ -191,7 +195,7 @@ def _screen_context(request, session, current):
     return {
         "session": session,
         "lesson": session.lesson,
-        "slides": slides_for(session.lesson),
+        "slides": deck(session),
         "state": current,
         "join_address": public_url(join_path, request),
         "qr": qr_svg(public_url(pupil_path, request)),
@@ -255,7 +259,7 @@ def summary(request, pk):
     session = _own_session(request, pk)
     data = session.summary if not session.is_open else services.summary_of(session)
     rows = []
-    for slide in slides_for(session.lesson):
+    for slide in deck(session):
         activity = slide.activity
         if activity is None:
             continue

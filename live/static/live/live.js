@@ -55,9 +55,14 @@
     if (view !== "pupil" || locked || wasFollowing || shownSlide > index) { show(index); } else { show(shownSlide); }
   }
 
+  var totals = {};  // the largest total shown per activity
   function chart(message) {
     var fig = root.querySelector('[data-chart="' + message.activity + '"]');
     if (!fig) { return; }
+    // Answers are counted side by side: an older count may arrive after a
+    // newer one. Every answer adds one to the total, so the larger is newer.
+    if (message.total < (totals[message.activity] || 0)) { return; }
+    totals[message.activity] = message.total;
     var max = 0;
     Object.keys(message.counts).forEach(function (k) { max = Math.max(max, message.counts[k]); });
     fig.querySelectorAll("[data-option]").forEach(function (bar) {
