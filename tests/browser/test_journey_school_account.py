@@ -7,7 +7,7 @@ class roster file; the pupil then presses the office's button on the login
 page, signs in at the provider's own page and lands on their start page,
 found by that ID. The demo counselor is found by the verified email address
 the provider sends, still gives the authenticator code staff must give, and
-lands on the counselor pages. Someone the platform does not know is refused
+lands on the counselor pages (the page that unlocks their reading key). Someone the platform does not know is refused
 with a clear message and no account is made. An office matches people by
 one or the other (its setting); the journey plays both on the demo office.
 axe-core checks the login page with the button, and the refusal."""
@@ -156,5 +156,6 @@ def test_pupil_and_counselor_sign_in_with_school_accounts_and_a_stranger_is_refu
     press_school_account_button(page)
     sign_in_at_provider(page, idp, "lee.counselor")
     pass_totp_step(page, a11y, secret)
-    page.wait_for_url(re.compile(re.escape(server.url) + r"/counsel/"))
+    # No password was typed, so the reading key is still locked: its page first.
+    page.wait_for_url(re.compile(re.escape(server.url) + r"/counsel/keys/unlock/"))
     page.context.close()
