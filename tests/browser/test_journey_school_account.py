@@ -7,7 +7,8 @@ class roster file; the pupil then presses the office's button on the login
 page, signs in at the provider's own page and lands on their start page,
 found by that ID. The demo counselor is found by the verified email address
 the provider sends, still gives the authenticator code staff must give, and
-lands on the counselor pages (the page that unlocks their reading key). Someone the platform does not know is refused
+lands on the counselor pages (first the one that unlocks their reading key,
+since no password was typed). Someone the platform does not know is refused
 with a clear message and no account is made. An office matches people by
 one or the other (its setting); the journey plays both on the demo office.
 axe-core checks the login page with the button, and the refusal."""
