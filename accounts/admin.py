@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from edu_platform.urls_public import public_base_url
 
-from .models import GuardianConsent, GuardianLink, Invitation, ParentProfile, User
+from .models import ExternalId, GuardianConsent, GuardianLink, Invitation, ParentProfile, User
 from .services import InvitationError, invitation_approve
 
 
@@ -64,3 +64,10 @@ class GuardianConsentAdmin(admin.ModelAdmin):
 class ParentProfileAdmin(admin.ModelAdmin):
     list_display = ("user", "email_updates", "digest_sent_at")
     raw_id_fields = ("user",)
+
+
+@admin.register(ExternalId)
+class ExternalIdAdmin(admin.ModelAdmin):
+    list_display = ("district", "value", "user")
+    search_fields = ("value",)
+    raw_id_fields = ("district", "user")

@@ -327,3 +327,23 @@ class CardSignIn(models.Model):
 
     def __str__(self):
         return f"card sign-in of {self.student_id}"
+
+
+class ExternalId(models.Model):
+    """A person's account id at their education office's identity provider
+    (the "school account ID" column of a class roster). Signing in with a
+    school account matches people by it (districts.signin). It lives here,
+    with the people, so that the class roster (classroom) can fill it."""
+
+    district = models.ForeignKey("schools.District", on_delete=models.CASCADE, related_name="external_ids")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_ids")
+    value = models.CharField(_("school account ID"), max_length=200)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["district", "value"], name="unique_external_id_per_district"),
+            models.UniqueConstraint(fields=["district", "user"], name="one_external_id_per_person_per_district"),
+        ]
+
+    def __str__(self):
+        return f"{self.district_id}:{self.value}"

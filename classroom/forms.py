@@ -102,7 +102,8 @@ class RosterUploadForm(forms.Form):
         label=_("Roster file (Excel or CSV)"),
         help_text=_(
             "An Excel (.xlsx) or CSV file with a row naming the columns 번호 and 이름 or 성명 (or number and name); "
-            "생년 (birth_year) is optional. The NEIS student list works as it is. At most 200 students, 1 MB."
+            "생년 (birth_year) and 학교 계정 ID (school account ID, for signing in with school accounts) are optional. "
+            "The NEIS student list works as it is. At most 200 students, 1 MB."
         ),
         widget=forms.ClearableFileInput(
             attrs={"accept": ".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}

@@ -3,7 +3,13 @@
 Teachers export rosters from NEIS or type them in Excel, so a roster arrives
 as CSV in UTF-8 (with or without a byte-order mark) or in CP949, which is
 what Korean Excel writes by default. The first row names the columns, in
-Korean or English: 이름/name and 번호/number, and optionally 생년/birth_year.
+Korean or English: 이름/name and 번호/number, and optionally 생년/birth_year
+and 학교 계정 ID/school account ID (the pupil's id at the education office's
+identity provider, for signing in with school accounts).
+
+A row whose number and name are those of a pupil already in the class is
+that pupil, not a clash: re-importing the class's file adds nothing, and a
+file that adds school account IDs to the class fills them in.
 
 The file is read line by line and reading stops as soon as it is clearly too
 large, so a 10,000-row file costs no more than the first few hundred rows.
@@ -25,12 +31,14 @@ MAX_ROWS = 200
 MAX_BYTES = 1024 * 1024
 MAX_NAME_LENGTH = 100
 MAX_NUMBER = 999
+MAX_ACCOUNT_ID_LENGTH = 200
 
 # Header spellings we accept, compared without spaces, underscores or case.
 COLUMN_ALIASES = {
     "name": {"이름", "성명", "학생이름", "name", "studentname", "fullname"},
     "number": {"번호", "출석번호", "학생번호", "number", "no", "studentnumber", "num"},
     "birth_year": {"생년", "출생연도", "출생년도", "태어난해", "birthyear", "yearofbirth"},
+    "account_id": {"학교계정id", "학교계정", "계정id", "schoolaccountid", "schoolaccount", "accountid"},
 }
 REQUIRED_COLUMNS = ("name", "number")
 
@@ -85,6 +93,12 @@ ROW_MESSAGES = {
     "birth_year_invalid": _("The birth year must be a year like 2013 (or leave it empty)."),
     "number_repeated": _("Number %(number)d is also used on line %(lines)s."),
     "number_taken": _("Number %(number)d already belongs to %(name)s in this class."),
+    "account_id_too_long": _("The school account ID is longer than 200 characters."),
+    "account_id_repeated": _("School account ID %(value)s is also used on line %(lines)s."),
+    "account_id_taken": _(
+        "School account ID %(value)s already belongs to another person in this education office. "
+        "Check the ID with your school's account administrator."
+    ),
 }
 
 
@@ -102,6 +116,11 @@ class RosterRow:
     number: int | None
     birth_year: int | None = None
     raw_number: str = ""
+    account_id: str = ""
+    # The number and name of a pupil already in the class: this row is them.
+    existing: bool = False
+    # "new", "update" (a school account ID to give) or "same": classroom.account_ids
+    change: str = "new"
     # [(code, params)]: see ROW_MESSAGES
     errors: list[tuple[str, dict]] = field(default_factory=list)
 
@@ -120,6 +139,9 @@ class RosterRow:
             "number": self.number,
             "birth_year": self.birth_year,
             "raw_number": self.raw_number,
+            "account_id": self.account_id,
+            "existing": self.existing,
+            "change": self.change,
             "errors": [{"code": code, "params": params} for code, params in self.errors],
         }
 
@@ -179,7 +201,7 @@ def parse_roster(
         roster.file_errors.append(problem.message)
         roster.too_big = problem.too_big
         return roster
-    _check_numbers(roster.rows, taken_numbers or {})
+    check_rows(roster.rows, taken_numbers or {})
     return roster
 
 
@@ -311,7 +333,8 @@ def _row(line: int, cells: list[str], columns: dict[str, int], this_year: int) -
     name = " ".join(_cell(cells, columns["name"]).split())
     raw_number = _cell(cells, columns["number"])
     raw_year = _cell(cells, columns.get("birth_year"))
-    row = RosterRow(line=line, name=name, number=None, raw_number=raw_number)
+    account_id = _cell(cells, columns.get("account_id"))
+    row = RosterRow(line=line, name=name, number=None, raw_number=raw_number, account_id=account_id)
     if not name:
         row.errors.append(("name_missing", {}))
     elif len(name) > MAX_NAME_LENGTH:
@@ -328,7 +351,30 @@ def _row(line: int, cells: list[str], columns: dict[str, int], this_year: int) -
             row.birth_year = int(raw_year)
         else:
             row.errors.append(("birth_year_invalid", {}))
+    if len(account_id) > MAX_ACCOUNT_ID_LENGTH:
+        row.errors.append(("account_id_too_long", {}))
     return row
+
+
+def same_name(a: str, b: str) -> bool:
+    """The same pupil's name as typed twice ("이 바다" and "이바다")."""
+    return "".join(a.split()).casefold() == "".join(b.split()).casefold()
+
+
+def check_rows(rows: list[RosterRow], taken_numbers: dict[int, str]) -> None:
+    """Checks across rows: numbers, and school account IDs within the file.
+    (Whether an ID belongs to someone else in the education office needs
+    the database: classroom.account_ids.)"""
+    _check_numbers(rows, taken_numbers)
+    lines_by_id: dict[str, list[int]] = {}
+    for row in rows:
+        if row.account_id:
+            lines_by_id.setdefault(row.account_id, []).append(row.line)
+    for row in rows:
+        same = lines_by_id.get(row.account_id, [])
+        if len(same) > 1:
+            others = ", ".join(str(line) for line in same if line != row.line)
+            row.errors.append(("account_id_repeated", {"value": row.account_id, "lines": others}))
 
 
 def _check_numbers(rows: list[RosterRow], taken_numbers: dict[int, str]) -> None:
@@ -343,5 +389,7 @@ def _check_numbers(rows: list[RosterRow], taken_numbers: dict[int, str]) -> None
         if len(same) > 1:
             others = ", ".join(str(line) for line in same if line != row.line)
             row.errors.append(("number_repeated", {"number": row.number, "lines": others}))
-        if row.number in taken_numbers:
+        if row.number in taken_numbers and same_name(row.name, taken_numbers[row.number]):
+            row.existing = True
+        elif row.number in taken_numbers:
             row.errors.append(("number_taken", {"number": row.number, "name": taken_numbers[row.number]}))

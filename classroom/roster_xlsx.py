@@ -32,9 +32,9 @@ from .roster import (
     MESSAGES,
     REQUIRED_COLUMNS,
     Roster,
-    _check_numbers,
     _normalise_header,
     _row,
+    check_rows,
     missing_columns_message,
     too_many_rows_message,
 )
@@ -87,7 +87,7 @@ def parse_xlsx(
         roster.file_errors.append(refused.message)
         roster.too_big = refused.too_big
         return roster
-    _check_numbers(roster.rows, taken_numbers or {})
+    check_rows(roster.rows, taken_numbers or {})
     return roster
 
 
@@ -199,9 +199,10 @@ def template_workbook() -> bytes:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "명단"
-    sheet.append(["번호", "이름", "생년"])
-    sheet.append([1, "홍길동", datetime.date.today().year - 10])
+    sheet.append(["번호", "이름", "생년", "학교 계정 ID"])
+    sheet.append([1, "홍길동", datetime.date.today().year - 10, "s20260001"])
     sheet.column_dimensions["B"].width = 16
+    sheet.column_dimensions["D"].width = 16
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -11,7 +11,7 @@ from functools import reduce
 from operator import or_
 
 from django.contrib.auth.hashers import get_hashers_by_algorithm, make_password
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from accounts.models import GuardianCode, User
 from accounts.ratelimit import pupil_account, pupil_login_forget
 from schools.models import Membership, Role
 
-from . import selectors
+from . import account_ids, selectors
 from .models import Classroom, Enrollment, RosterImport
 from .services import ClassroomError
 
@@ -112,7 +112,7 @@ def next_free_number(classroom: Classroom) -> int:
 @transaction.atomic
 def student_accounts_create(*, classroom: Classroom, rows: list[dict]) -> list[LoginCard]:
     """Create one student account per row ({"name", "number", optionally
-    "birth_year"}), enrol them
+    "birth_year" and "account_id"}), enrol them
     and make their login cards: all of them, or none. The class row is
     locked so that two imports into one class cannot both take a number."""
     classroom = Classroom.objects.select_for_update().select_related("school").get(pk=classroom.pk)
@@ -153,6 +153,10 @@ def student_accounts_create(*, classroom: Classroom, rows: list[dict]) -> list[L
         Enrollment(classroom=classroom, student=users[u], student_number=row["number"])
         for u, row in zip(usernames, rows, strict=True)
     )
+    account_ids.account_ids_save(
+        classroom=classroom,
+        ids={users[u].pk: row["account_id"] for u, row in zip(usernames, rows, strict=True) if row.get("account_id")},
+    )
     tokens = card_tokens_issue(users.values())
     return [
         LoginCard(
@@ -175,9 +179,11 @@ def student_add(*, classroom: Classroom, name: str, number: int | None) -> Login
 
 
 def roster_import_create(*, classroom: Classroom, created_by, filename: str, roster) -> RosterImport:
-    """Keep a checked roster for its preview. Older unconfirmed imports of the
+    """Keep a checked roster for its preview, with its school account IDs
+    checked against the education office. Older unconfirmed imports of the
     same teacher and class, and any older than a day, are deleted: they hold
     children's names and nobody will confirm them."""
+    account_ids.check_account_ids(classroom=classroom, rows=roster.rows)
     with transaction.atomic():
         RosterImport.objects.filter(used_at__isnull=True, classroom=classroom, created_by=created_by).delete()
         RosterImport.objects.filter(created_at__lt=timezone.now() - RosterImport.KEEP_FOR).delete()
@@ -189,30 +195,67 @@ def roster_import_create(*, classroom: Classroom, created_by, filename: str, ros
         )
 
 
-def roster_import_confirm(*, roster_import: RosterImport) -> list[LoginCard]:
-    """The "create N accounts" button: all accounts or none, once."""
-    with transaction.atomic():
-        locked = RosterImport.objects.select_for_update().get(pk=roster_import.pk)
-        if locked.used_at is not None:
-            raise ClassroomError(
-                _(
-                    "These accounts were already created. Their passwords are not stored: "
-                    "make new login cards from the student list if the cards were lost."
+@dataclass
+class RosterResult:
+    cards: list[LoginCard]  # the new pupils' login cards
+    account_ids_saved: int  # school account IDs given to pupils already in the class
+
+
+def roster_import_confirm(*, roster_import: RosterImport) -> RosterResult:
+    """The "create N accounts" button: the new pupils' accounts and every
+    school account ID of the file, all or nothing, once."""
+    try:
+        with transaction.atomic():
+            locked = RosterImport.objects.select_for_update().get(pk=roster_import.pk)
+            if locked.used_at is not None:
+                raise ClassroomError(
+                    _(
+                        "These accounts were already created. Their passwords are not stored: "
+                        "make new login cards from the student list if the cards were lost."
+                    )
                 )
+            if locked.has_problems:
+                raise ClassroomError(_("The file has problems. Fix them and upload it again."))
+            result = _roster_apply(locked.classroom, locked.rows)
+            locked.used_at = timezone.now()
+            locked.rows = []
+            locked.save(update_fields=["used_at", "rows"])
+    except IntegrityError:
+        raise ClassroomError(
+            _(
+                "A school account ID of the file was given to someone else meanwhile. "
+                "Nothing was changed: upload the file again."
             )
-        if locked.has_problems:
-            raise ClassroomError(_("The file has problems. Fix them and upload it again."))
+        ) from None
+    return result
+
+
+def _roster_apply(classroom: Classroom, rows: list[dict]) -> RosterResult:
+    new = [row for row in rows if not row.get("existing")]
+    updates = [row for row in rows if row.get("change") == account_ids.UPDATE]
+    if not new and not updates:
+        raise ClassroomError(_("Everything in this file is already in the class. Nothing was changed."))
+    cards = []
+    if new:
         cards = student_accounts_create(
-            classroom=locked.classroom,
+            classroom=classroom,
             rows=[
-                {"name": row["name"], "number": row["number"], "birth_year": row.get("birth_year")}
-                for row in locked.rows
+                {
+                    "name": row["name"],
+                    "number": row["number"],
+                    "birth_year": row.get("birth_year"),
+                    "account_id": row.get("account_id", ""),
+                }
+                for row in new
             ],
         )
-        locked.used_at = timezone.now()
-        locked.rows = []
-        locked.save(update_fields=["used_at", "rows"])
-    return cards
+    pupils = account_ids.pupils_by_number(classroom)
+    if any(row["number"] not in pupils for row in updates):
+        raise ClassroomError(_("The class changed since the file was checked. Nothing was changed: upload it again."))
+    saved = account_ids.account_ids_save(
+        classroom=classroom, ids={pupils[row["number"]]: row["account_id"] for row in updates}
+    )
+    return RosterResult(cards=cards, account_ids_saved=saved)
 
 
 @transaction.atomic

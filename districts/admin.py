@@ -1,6 +1,9 @@
+from allauth.socialaccount import admin as socialaccount_admin  # registers SocialApp first
+from allauth.socialaccount.models import SocialApp
 from django.contrib import admin
 
-from .models import ExternalId, IdentityProvider
+from .client_secrets import seal
+from .models import IdentityProvider
 
 
 @admin.register(IdentityProvider)
@@ -9,8 +12,14 @@ class IdentityProviderAdmin(admin.ModelAdmin):
     raw_id_fields = ("district", "app")
 
 
-@admin.register(ExternalId)
-class ExternalIdAdmin(admin.ModelAdmin):
-    list_display = ("district", "value", "user")
-    search_fields = ("value",)
-    raw_id_fields = ("district", "user")
+class EncryptedSecretSocialAppAdmin(socialaccount_admin.SocialAppAdmin):
+    """allauth's admin for apps, except that a secret typed here is stored
+    encrypted like the office's settings page stores it (districts.client_secrets)."""
+
+    def save_model(self, request, obj, form, change):
+        obj.secret = seal(obj.secret)
+        super().save_model(request, obj, form, change)
+
+
+admin.site.unregister(SocialApp)
+admin.site.register(SocialApp, EncryptedSecretSocialAppAdmin)

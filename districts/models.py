@@ -66,21 +66,3 @@ class IdentityProvider(models.Model):
     @staticmethod
     def provider_id_for(district: District) -> str:
         return f"district-{district.code.lower()}"
-
-
-class ExternalId(models.Model):
-    """A person's account id at the district's identity provider (the
-    "school account ID" column of a roster or staff list)."""
-
-    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="external_ids")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_ids")
-    value = models.CharField(_("school account ID"), max_length=200)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["district", "value"], name="unique_external_id_per_district"),
-            models.UniqueConstraint(fields=["district", "user"], name="one_external_id_per_person_per_district"),
-        ]
-
-    def __str__(self):
-        return f"{self.district_id}:{self.value}"

@@ -20,7 +20,7 @@ from accounts.permissions import forget_roles
 from accounts.services import invitations_create_approved
 from schools.models import Membership, Role, School
 
-from . import selectors
+from . import client_secrets, selectors
 from .models import SchoolImport
 from .school_file import SchoolFile
 
@@ -135,7 +135,7 @@ def save_identity_provider(*, district, data: dict):
         app.name = district.name
         app.client_id = data["client_id"]
         if data.get("client_secret"):
-            app.secret = data["client_secret"]
+            app.secret = client_secrets.seal(data["client_secret"])
         app.settings = {**(app.settings or {}), "server_url": data["issuer"], "oauth_pkce_enabled": True}
         app.save()
         if provider is None:

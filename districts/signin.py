@@ -31,10 +31,12 @@ from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import ExternalId
 from incidents import keys
 from schools.models import District, Membership
 
-from .models import ExternalId, IdentityProvider
+from . import client_secrets
+from .models import IdentityProvider
 
 
 def _refuse(request, message):
@@ -103,6 +105,15 @@ def match_person(provider: IdentityProvider, sociallogin):
 
 
 class SchoolAccountAdapter(DefaultSocialAccountAdapter):
+    def list_apps(self, request, provider=None, client_id=None):
+        """The apps allauth signs in with: a district's secret is decrypted
+        here, in memory only (the column holds it encrypted)."""
+        apps = super().list_apps(request, provider=provider, client_id=client_id)
+        for app in apps:
+            if client_secrets.is_sealed(app.secret):
+                app.secret = client_secrets.unseal(app.secret)
+        return apps
+
     def is_open_for_signup(self, request, sociallogin):
         return False  # school accounts sign in known people only
 

@@ -245,8 +245,12 @@ def class_dashboard(classroom: Classroom, *, language: str | None = None, on: da
             | Q(kind__in=[QuizAttempt.Kind.PRECHECK, QuizAttempt.Kind.POSTCHECK], page_id__in=[m.pk for m in modules])
         )
         first_ids = scope.values("student_id", "page_id", "kind").annotate(first=Min("id")).values("first")
-        for attempt in QuizAttempt.objects.filter(pk__in=first_ids).values(
-            "student_id", "page_id", "kind", "answers", "score"
+        # No ORDER BY (the model's "-created_at"): nothing here needs an order, and
+        # without it the plan fetches the first attempts by primary key, never the table in date order.
+        for attempt in (
+            QuizAttempt.objects.filter(pk__in=first_ids)
+            .order_by()
+            .values("student_id", "page_id", "kind", "answers", "score")
         ):
             if attempt["kind"] == QuizAttempt.Kind.QUIZ:
                 first_quiz[attempt["page_id"]].append(attempt["answers"])

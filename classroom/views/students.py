@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import teacher_required
@@ -189,15 +190,28 @@ def roster_preview(request, pk, import_pk):
     roster_import = get_object_or_404(RosterImport, pk=import_pk, classroom=classroom, created_by=request.user)
     if request.method == "POST":
         try:
-            cards = student_accounts.roster_import_confirm(roster_import=roster_import)
+            result = student_accounts.roster_import_confirm(roster_import=roster_import)
         except services.ClassroomError as error:
             messages.error(request, str(error))
             return redirect("roster_preview", pk=classroom.pk, import_pk=roster_import.pk)
-        return render_cards(request, classroom, cards)
+        if result.account_ids_saved:
+            messages.success(
+                request,
+                ngettext(
+                    "The school account ID of %(count)d student already in the class was saved.",
+                    "The school account IDs of %(count)d students already in the class were saved.",
+                    result.account_ids_saved,
+                )
+                % {"count": result.account_ids_saved},
+            )
+        if result.cards:
+            return render_cards(request, classroom, result.cards)
+        return redirect("classroom_students", pk=classroom.pk)
     rows = [
         {**row, "messages": [row_error_message(e["code"], e["params"]) for e in row["errors"]]}
         for row in roster_import.rows
     ]
+    ok_rows = [r for r in rows if not r["messages"]]
     return render(
         request,
         "classroom/roster_preview.html",
@@ -205,8 +219,11 @@ def roster_preview(request, pk, import_pk):
             "classroom": classroom,
             "roster_import": roster_import,
             "rows": rows,
-            "ok_count": sum(1 for r in rows if not r["messages"]),
-            "problem_count": sum(1 for r in rows if r["messages"]),
+            "ok_count": len(ok_rows),
+            "new_count": sum(1 for r in ok_rows if r.get("change", "new") == "new"),
+            "update_count": sum(1 for r in ok_rows if r.get("change") == "update"),
+            "has_account_ids": any(r.get("account_id") for r in rows),
+            "problem_count": len(rows) - len(ok_rows),
             "form": RosterUploadForm(classroom=classroom),
         },
     )

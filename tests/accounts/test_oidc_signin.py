@@ -12,10 +12,12 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.urls import reverse
 from django.utils import translation
 
-from districts.models import ExternalId, IdentityProvider
+from accounts.models import ExternalId
+from districts.models import IdentityProvider
 from districts.services import save_identity_provider
 from tests.conftest import give_totp, totp_code
 from tests.support.oidc import IdentityProvider as ProviderProcess
@@ -189,3 +191,15 @@ def test_a_switched_off_provider_lets_nobody_in(client, offices, idp):
     answer = sign_in(client, idp, "district-home", "teacher")
     assert answer.status_code == 403
     assert "_auth_user_id" not in client.session
+
+
+def test_the_client_secret_is_stored_encrypted_and_sign_in_still_works(client, offices, idp):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT secret FROM socialaccount_socialapp")
+        stored = [row[0] for row in cursor.fetchall()]
+    assert len(stored) == 2
+    assert all(value.startswith("fernet:") and "secret" not in value for value in stored)
+    # The provider checks the secret when the code is exchanged: it was decrypted for that.
+    answer = sign_in(client, idp, "district-home", "teacher")
+    assert answer.status_code == 302
+    assert client.session["_auth_user_id"] == str(offices.teacher.pk)

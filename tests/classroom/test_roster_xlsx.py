@@ -103,7 +103,7 @@ def test_the_template_downloads_from_the_upload_page(client, cast, class_3):
     assert response["Content-Type"] == XLSX
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == ("번호", "이름", "생년") and len(rows) == 2
+    assert rows[0] == ("번호", "이름", "생년", "학교 계정 ID") and len(rows) == 2
 
 
 def bomb() -> bytes:

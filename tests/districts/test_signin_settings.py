@@ -6,6 +6,7 @@ from allauth.socialaccount.models import SocialApp
 from django.urls import reverse
 from django.utils import translation
 
+from districts.client_secrets import unseal
 from districts.models import IdentityProvider
 from tests.conftest import mfa_login
 from tests.factories import UserFactory
@@ -40,11 +41,11 @@ def test_the_officer_saves_the_provider_and_the_login_page_offers_it(client, cas
     assert client.post(_url(cast), GOOD).status_code == 302
     app = SocialApp.objects.get(provider="openid_connect")
     assert app.settings["server_url"] == "https://accounts.google.com"
-    assert app.secret == "s3cret" and app.provider_id == IdentityProvider.provider_id_for(cast.school.district)
+    assert unseal(app.secret) == "s3cret" and app.provider_id == IdentityProvider.provider_id_for(cast.school.district)
     # Saving again without a secret keeps the one saved.
     assert client.post(_url(cast), {**GOOD, "client_secret": "", "match_by": "external_id"}).status_code == 302
     app.refresh_from_db()
-    assert app.secret == "s3cret"
+    assert unseal(app.secret) == "s3cret"
     assert IdentityProvider.objects.get().match_by == "external_id"
     client.logout()
     answer = client.get(reverse("account_login"))

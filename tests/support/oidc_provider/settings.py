@@ -25,6 +25,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; te
 USE_TZ = True
 TEMPLATES = []
 LOGIN_URL = "/login/"
+# Cookies ignore the port: on 127.0.0.1 next to the platform, the provider's
+# session cookie must not take the platform's name (a browser would drop the
+# platform's session, and with it the sign-in's state).
+SESSION_COOKIE_NAME = "provider_session"
 OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
     "OIDC_RSA_PRIVATE_KEY": (BASE / "signing-key.pem").read_text() if (BASE / "signing-key.pem").exists() else "",
