@@ -208,24 +208,27 @@ class Node:
         found = [self.process.pid]
         for pid in found:
             for task in Path(f"/proc/{pid}/task").iterdir():
-                children = (task / "children").read_text().split()
-                found += [int(c) for c in children if int(c) not in found]
+                with contextlib.suppress(OSError):  # a thread that just ended
+                    children = (task / "children").read_text().split()
+                    found += [int(c) for c in children if int(c) not in found]
         return found
 
     def rss(self) -> int:
         total = 0
         for pid in self.pids():
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) * 1024
+            with contextlib.suppress(OSError):
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
         return total
 
     def cpu(self) -> float:
         """CPU seconds the node's processes used so far (user + system)."""
         total = 0
         for pid in self.pids():
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
+            with contextlib.suppress(OSError):
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])
         return total / os.sysconf("SC_CLK_TCK")
 
     def kill(self) -> None:

@@ -46,3 +46,37 @@ def test_word_answers_count_in_the_same_total(pk):
     assert state.word_add(pk, "w", "pupil-2", "brave") == 2
     assert state.counts(pk, words, []) == ({}, 2)
     assert state.words_pending(pk, "w") == [(1, "kind"), (2, "brave")]
+
+
+def test_answers_from_one_event_loop_go_to_redis_in_batches(redis_url, monkeypatch):
+    """ScriptBatch: fifty answers at once are all counted, in fewer round
+    trips than answers; a Redis that is away gives None (refused), not an
+    error."""
+    import asyncio
+
+    from edu_platform.cache import ScriptBatch
+
+    caches = {"default": {"BACKEND": "edu_platform.cache.ResilientRedisCache", "LOCATION": redis_url}}
+    pipelines = []
+    execute = ScriptBatch._execute
+
+    async def counted_execute(self, batch):
+        pipelines.append(len(batch))
+        return await execute(self, batch)
+
+    monkeypatch.setattr(ScriptBatch, "_execute", counted_execute)
+    pk = 10**6 + secrets.randbelow(10**9)
+
+    async def fifty():
+        return await asyncio.gather(*(state.aanswer(pk, "sure", f"pupil-{n}", ["a"]) for n in range(50)))
+
+    with override_settings(CACHES=caches):
+        results = async_to_sync(fifty)()
+        assert all(ok for ok, _ in results)
+        assert max(found[""] for _, found in results) == 50
+        assert state.counts(pk, POLL, ["a", "b"]) == ({"a": 50, "b": 0}, 50)
+    assert sum(pipelines) == 50 and len(pipelines) < 50
+
+    away = {"default": {**caches["default"], "LOCATION": "redis://127.0.0.1:1/0"}}
+    with override_settings(CACHES=away):
+        assert async_to_sync(state.aanswer)(pk, "sure", "pupil-x", ["a"]) == (False, None)
