@@ -30,6 +30,7 @@ class ConsentStatus:
     needed: bool
     on_file: bool
     paper_on_file: bool = False
+    roster_on_file: bool = False  # from the school's own consent roster
     my_decision: str | None = None
 
     @property
@@ -41,18 +42,20 @@ class ConsentStatus:
         return not self.needed or self.on_file
 
 
+def _given(student_ref: str, method: str) -> Exists:
+    return Exists(
+        GuardianConsent.objects.filter(
+            student=OuterRef(student_ref), method=method, decision=GuardianConsent.Decision.GIVEN, ended_at__isnull=True
+        )
+    )
+
+
 def consent_annotations(student_ref: str, guardian=None) -> dict:
     annotations = {
         "in_old_enough_class": consent.in_old_enough_class(student_ref),
         "consent_on_file": consent.consent_on_file(student_ref),
-        "paper_on_file": Exists(
-            GuardianConsent.objects.filter(
-                student=OuterRef(student_ref),
-                method=GuardianConsent.Method.PAPER,
-                decision=GuardianConsent.Decision.GIVEN,
-                ended_at__isnull=True,
-            )
-        ),
+        "paper_on_file": _given(student_ref, GuardianConsent.Method.PAPER),
+        "roster_on_file": _given(student_ref, GuardianConsent.Method.SCHOOL_ROSTER),
     }
     if guardian is not None:
         annotations["my_decision"] = Subquery(
@@ -74,6 +77,7 @@ def consent_status_of(row, student: User, today: date | None = None) -> ConsentS
         needed=needed,
         on_file=row.consent_on_file,
         paper_on_file=row.paper_on_file,
+        roster_on_file=row.roster_on_file,
         my_decision=getattr(row, "my_decision", None),
     )
 

@@ -231,3 +231,17 @@ def test_recording_costs_the_same_queries_for_10_and_40_pupils(admin, cast):
         )
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_the_class_consent_sheet_names_a_school_roster_consent(admin, client, cast, classes):
+    one, _ = classes
+    one.teachers.add(cast.teacher)
+    data = csv("학년,반,번호,이름,동의 방법,동의일\n1,5,2,학생02,가정통신문,2026-03-02\n")
+    admin.post(upload(admin, cast, "동의명단.csv", data)["Location"])
+    assert roster_consents().count() == 1
+    client.force_login(cast.teacher)
+    sheet = client.get(f"/teach/classes/{one.pk}/consent/").content.decode()
+    row = next(r for r in sheet.split("<tr") if "학생02" in r)
+    assert "동의 있음 (학교 동의 명단)" in row and "온라인" not in row
+    other = next(r for r in sheet.split("<tr") if "학생03" in r)
+    assert "동의 있음" not in other
