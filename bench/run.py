@@ -249,6 +249,10 @@ def quiz_answers(html: str) -> dict:
     for name, value in re.findall(r'name="(q-[^"]+)" value="([^"]+)"', html):
         data.setdefault(name, value)
     data["form_token"] = re.search(r'name="form_token" value="([^"]+)"', html).group(1)
+    # The form (A or B) the page shows: a pupil's second try is the other one.
+    form = re.search(r'name="quiz_form" value="([^"]+)"', html)
+    if form:
+        data["quiz_form"] = form.group(1)
     data["csrfmiddlewaretoken"] = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
     return data
 
