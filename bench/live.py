@@ -178,7 +178,8 @@ def open_sessions(database: str, redis_url: str, sessions: int, signed_in: int) 
 
 
 class Node:
-    """One ASGI process (uvicorn) serving edu_platform.asgi, as bin/stack runs it."""
+    """One ASGI node (uvicorn and its workers) serving edu_platform.asgi, as
+    bin/stack runs it."""
 
     def __init__(self, database: str, redis_url: str):
         self.port = free_port()
@@ -190,6 +191,7 @@ class Node:
             env=env_for(database, redis_url),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its worker processes die with it (kill, stop)
         )
 
     async def ready(self, http: aiohttp.ClientSession) -> None:
@@ -231,18 +233,24 @@ class Node:
                 total += int(fields[11]) + int(fields[12])
         return total / os.sysconf("SC_CLK_TCK")
 
+    def _signal(self, number: int) -> None:
+        # The whole node: the server and its worker processes, which would
+        # otherwise go on serving their sockets after the server died.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, number)
+
     def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
+        self._signal(signal.SIGKILL)
         self.process.wait(timeout=30)
 
     def stop(self) -> None:
         if self.process.poll() is None:
-            self.process.terminate()
+            self._signal(signal.SIGTERM)
             try:
                 self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self.kill()
+        self._signal(signal.SIGKILL)  # a worker still there
 
 
 class Client:
