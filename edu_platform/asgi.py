@@ -1,15 +1,21 @@
-"""ASGI entry point (daphne): ordinary pages through Django, the live
-class's sockets through Channels, authenticated with the Django session and
-refused from origins that are not among ALLOWED_HOSTS."""
+"""ASGI entry point (uvicorn in `make stack` and production, daphne's runserver in
+`make run`): ordinary pages through Django, the live class's sockets through
+Channels, authenticated with the Django session and refused from origins that
+are not among ALLOWED_HOSTS."""
 
 import gc
 import os
 
+from django.conf import settings
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "edu_platform.settings.production")
-# Database connections from a pool of at most 8 (edu_platform/settings/env.py).
-os.environ.setdefault("DATABASE_POOL", "8")
+# Database connections from a pool of at most 8 (edu_platform/settings/env.py),
+# when this module starts the process; a process that imports it with its
+# settings already read (a test run) keeps them, and passes nothing on to the
+# processes it starts.
+if not settings.configured:
+    os.environ.setdefault("DATABASE_POOL", "8")
 # Django first: it loads the apps the socket routes import.
 django_application = get_asgi_application()
 

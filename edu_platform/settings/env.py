@@ -80,6 +80,7 @@ def env_database(name: str, default: str):
     if not config.get("ENGINE"):
         raise ImproperlyConfigured(f"{name} names an unsupported database: {raw.split(':', 1)[0]!r}.")
     if pool and config["ENGINE"] == "django.db.backends.postgresql":
+        # Django has the pool check each connection it lends.
         config.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": pool, "timeout": 10}
     return config
 

@@ -8,6 +8,9 @@ from edu_platform.cache import ResilientRedisCache
 
 @pytest.fixture
 def dead_cache():
+    # Warnings are written once a minute at most: an earlier test's must not
+    # silence this one's.
+    ResilientRedisCache._last_warning = 0.0
     yield ResilientRedisCache(
         "redis://127.0.0.1:1/0", {"OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}}
     )
