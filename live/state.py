@@ -114,15 +114,22 @@ def _hash(found) -> dict[str, int] | None:
     return {pairs[i].decode(): int(pairs[i + 1]) for i in range(0, len(pairs), 2)}
 
 
+def _answer_script(pk: int, activity: str, participant: str, choices: list[str]) -> tuple[list, list]:
+    """The keys and arguments of _ANSWER for one answer."""
+    return [_k(pk, "who", activity, _who(pk, participant)), _k(pk, "h", activity)], [TIMEOUT, *choices]
+
+
+def _answered(found) -> tuple[bool, dict[str, int] | None]:
+    return (found is not None and found[0] == 1), _hash(found)
+
+
 def answer(pk: int, activity: str, participant: str, choices: list[str]) -> tuple[bool, dict[str, int] | None]:
     """Count one participant's answer once: whether it was counted (False if
     they already answered) and, where the cache can say at once, the
     activity's counts per choice with the total under ""."""
-    who = _k(pk, "who", activity, _who(pk, participant))
     if _scripted():
-        found = cache.script(_ANSWER, [who, _k(pk, "h", activity)], [TIMEOUT, *choices])
-        return (found is not None and found[0] == 1), _hash(found)
-    if not cache.add(who, 1, timeout=TIMEOUT):
+        return _answered(cache.script(_ANSWER, *_answer_script(pk, activity, participant, choices)))
+    if not cache.add(_k(pk, "who", activity, _who(pk, participant)), 1, timeout=TIMEOUT):
         return False, None
     for choice in choices:
         _count(_k(pk, "n", activity, choice))
@@ -133,9 +140,7 @@ def answer(pk: int, activity: str, participant: str, choices: list[str]) -> tupl
 async def aanswer(pk: int, activity: str, participant: str, choices: list[str]) -> tuple[bool, dict[str, int] | None]:
     """answer() from a socket: with Redis, on the event loop itself."""
     if hasattr(cache, "ascript"):
-        who = _k(pk, "who", activity, _who(pk, participant))
-        found = await cache.ascript(_ANSWER, [who, _k(pk, "h", activity)], [TIMEOUT, *choices])
-        return (found is not None and found[0] == 1), _hash(found)
+        return _answered(await cache.ascript(_ANSWER, *_answer_script(pk, activity, participant, choices)))
     return await sync_to_async(answer, thread_sensitive=False)(pk, activity, participant, choices)
 
 
